@@ -1,0 +1,39 @@
+"""alembic-enum-ops: safe PostgreSQL enum migrations for Alembic.
+
+Importing this package registers the operations (``op.enum_create`` and friends),
+their executors and their autogenerate renderers on Alembic.  In a revision, use the
+typed ``op`` from this package so mypy sees the operations::
+
+    from alembic_enum_ops import op
+"""
+
+from __future__ import annotations
+
+from . import ops as ops
+from . import render as render
+from . import toimpl as toimpl
+from .errors import (
+    EnumOpsError,
+    EnumStateError,
+    InvalidEnumInput,
+    LockTimeoutExhausted,
+    UnsafeOperationError,
+)
+from .options import EnumOpsOptions
+from .plan import Boundary, Plan, Statement, Step
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Boundary",
+    "EnumOpsError",
+    "EnumOpsOptions",
+    "EnumStateError",
+    "InvalidEnumInput",
+    "LockTimeoutExhausted",
+    "Plan",
+    "Statement",
+    "Step",
+    "UnsafeOperationError",
+    "__version__",
+]

@@ -1,0 +1,226 @@
+"""Execute a :class:`~.plan.Plan` through Alembic's ``MigrationContext``.
+
+Online, statements go to the migration's connection as driver SQL (no bind-parameter
+parsing, so a ``:`` or ``%`` inside a quoted label stays what it is).  Offline
+(``--sql``), they are written to Alembic's output buffer.  ``Boundary.OWN`` steps run
+inside Alembic's ``autocommit_block`` and frame themselves with ``BEGIN``/``COMMIT``,
+so online and offline show the same transaction boundaries.
+
+Lock timeouts (SQLSTATE 55P03) are retried online with exponential backoff and
+jitter: a migration step through a savepoint, an own-transaction step as a whole.
+After the last try the error names what the step waited on and who held it.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .errors import LockTimeoutExhausted
+from .options import EnumOpsOptions
+from .plan import Boundary, LockTarget, Plan, Step, step_sql
+
+if TYPE_CHECKING:
+    from alembic.runtime.migration import MigrationContext
+
+log = logging.getLogger("alembic_enum_ops")
+
+LOCK_NOT_AVAILABLE = "55P03"
+_SAVEPOINT = "alembic_enum_ops_step"
+
+Sleeper = Callable[[float], None]
+
+
+def sqlstate_of(exc: BaseException) -> str | None:
+    """The SQLSTATE of a DBAPI error, whatever the driver (psycopg, psycopg2, asyncpg)."""
+    orig = getattr(exc, "orig", exc)
+    for attr in ("sqlstate", "pgcode"):
+        code = getattr(orig, attr, None)
+        if isinstance(code, str):
+            return code
+    cause = getattr(orig, "__cause__", None)
+    if cause is not None and cause is not orig:
+        code = getattr(cause, "sqlstate", None)
+        if isinstance(code, str):
+            return code
+    return None
+
+
+def backoff_delays(options: EnumOpsOptions, rng: random.Random | None = None) -> Iterator[float]:
+    """Delays before each retry: doubling from ``retry_backoff``, capped, with jitter."""
+    rng = rng or random.Random()
+    for attempt in range(options.lock_retries):
+        ceiling = min(options.retry_backoff_max, options.retry_backoff * (2**attempt))
+        yield ceiling * (0.5 + rng.random() / 2)
+
+
+def run_plan(
+    context: MigrationContext,
+    plan: Plan,
+    options: EnumOpsOptions,
+    *,
+    sleep: Sleeper = time.sleep,
+) -> None:
+    """Run every step of ``plan``, online or offline, in order."""
+    steps = list(plan.steps)
+    index = 0
+    while index < len(steps):
+        step = steps[index]
+        if step.boundary is Boundary.OWN:
+            # consecutive own-transaction steps share one autocommit block
+            group = [step]
+            while index + 1 < len(steps) and steps[index + 1].boundary is Boundary.OWN:
+                index += 1
+                group.append(steps[index])
+            with context.autocommit_block():
+                for own in group:
+                    _run_step(context, own, options, sleep)
+        else:
+            _run_step(context, step, options, sleep)
+        index += 1
+
+
+def _run_step(
+    context: MigrationContext, step: Step, options: EnumOpsOptions, sleep: Sleeper
+) -> None:
+    sql = step_sql(step, context.dialect)
+    if context.as_sql:
+        for statement in sql:
+            context.impl.static_output(statement + context.impl.command_terminator)
+        return
+    connection = context.connection
+    assert connection is not None, "online run without a connection"
+    retry = step.retry_on_lock_timeout and step.takes_locks()
+    delays = backoff_delays(options) if retry else iter(())
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            if step.boundary is Boundary.OWN:
+                _run_own_transaction(connection, sql)
+            else:
+                _run_in_savepoint(connection, sql, use_savepoint=retry)
+            return
+        except sa.exc.DBAPIError as exc:
+            if sqlstate_of(exc) != LOCK_NOT_AVAILABLE or not retry:
+                raise
+            delay = next(delays, None)
+            if delay is None:
+                raise LockTimeoutExhausted(
+                    _exhausted_message(connection, step, attempt, options)
+                ) from exc
+            log.warning(
+                "alembic_enum_ops: %s: lock not available within lock_timeout %s "
+                "(attempt %d of %d); retrying in %.2fs",
+                step.description,
+                step.lock_timeout,
+                attempt,
+                options.lock_retries + 1,
+                delay,
+            )
+            sleep(delay)
+
+
+def _execute(connection: Connection, statement: str) -> None:
+    connection.exec_driver_sql(statement, execution_options={"no_parameters": True})
+
+
+def _run_own_transaction(connection: Connection, sql: list[str]) -> None:
+    """``sql`` starts with BEGIN and ends with COMMIT; roll back on any failure."""
+    try:
+        for statement in sql:
+            _execute(connection, statement)
+    except BaseException:
+        try:
+            _execute(connection, "ROLLBACK")
+        except sa.exc.DBAPIError:  # pragma: no cover - connection already gone
+            pass
+        raise
+
+
+def _run_in_savepoint(connection: Connection, sql: list[str], *, use_savepoint: bool) -> None:
+    if not use_savepoint:
+        for statement in sql:
+            _execute(connection, statement)
+        return
+    with _savepoint(connection):
+        for statement in sql:
+            _execute(connection, statement)
+
+
+@contextmanager
+def _savepoint(connection: Connection) -> Iterator[None]:
+    _execute(connection, f"SAVEPOINT {_SAVEPOINT}")
+    try:
+        yield
+    except BaseException:
+        _execute(connection, f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        _execute(connection, f"RELEASE SAVEPOINT {_SAVEPOINT}")
+        raise
+    _execute(connection, f"RELEASE SAVEPOINT {_SAVEPOINT}")
+
+
+_HOLDERS_SQL = sa.text(
+    """
+    SELECT a.pid, l.mode, coalesce(a.state, '') AS state,
+           coalesce(a.usename::text, '') AS usename,
+           coalesce(a.application_name, '') AS application_name,
+           left(coalesce(a.query, ''), 200) AS query
+    FROM pg_locks l
+    JOIN pg_stat_activity a ON a.pid = l.pid
+    WHERE l.granted
+      AND l.pid <> pg_backend_pid()
+      AND (
+        (l.locktype = 'relation' AND l.relation = to_regclass(:qualified))
+        OR (l.locktype = 'object' AND l.classid = 'pg_type'::regclass
+            AND l.objid = to_regtype(:qualified))
+      )
+    ORDER BY a.pid
+    """
+)
+
+
+def lock_holders(connection: Connection, target: LockTarget) -> list[str]:
+    """Describe the sessions that hold a lock on ``target`` (best effort)."""
+    preparer = connection.dialect.identifier_preparer
+    name = preparer.quote(target.name)
+    qualified = f"{preparer.quote_schema(target.schema)}.{name}" if target.schema else name
+    try:
+        rows = connection.execute(_HOLDERS_SQL, {"qualified": qualified}).all()
+    except sa.exc.DBAPIError:  # pragma: no cover - diagnostics must never mask the error
+        return []
+    return [
+        f"pid {r.pid} ({r.usename or '?'}, {r.application_name or 'no application_name'}, "
+        f"{r.state}) holds {r.mode}; its query: {r.query!r}"
+        for r in rows
+    ]
+
+
+def _exhausted_message(
+    connection: Connection, step: Step, attempts: int, options: EnumOpsOptions
+) -> str:
+    targets = [lock for s in step.statements for lock in s.locks]
+    waited = ", ".join(t.describe() for t in targets) or "a lock"
+    holders: list[str] = []
+    for target in targets:
+        holders.extend(lock_holders(connection, target))
+    lines = [
+        f"{step.description}: could not get {waited} within lock_timeout "
+        f"{step.lock_timeout} after {attempts} attempts (lock_retries="
+        f"{options.lock_retries}); nothing of this step was applied.",
+    ]
+    if holders:
+        lines.append("Sessions holding a conflicting lock:")
+        lines.extend(f"  - {h}" for h in holders)
+    lines.append(
+        "Retry when the long transaction ends, or raise lock_timeout / lock_retries "
+        "via context.configure(enum_ops=EnumOpsOptions(...))."
+    )
+    return "\n".join(lines)

@@ -1,0 +1,79 @@
+"""Quoting of identifiers and literals for the SQL we emit.
+
+Identifiers go through SQLAlchemy's PostgreSQL identifier preparer and string
+literals through the dialect's literal rendering, so a quote, a backslash, a reserved
+word or an emoji in a label or a name can never change the statement's meaning.  No
+user input is ever formatted into SQL any other way.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+
+_DEFAULT_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
+
+
+def default_dialect() -> Dialect:
+    """A PostgreSQL dialect for rendering when no connection is at hand."""
+    return _DEFAULT_DIALECT
+
+
+def ident(dialect: Dialect, name: str) -> str:
+    """Quote one identifier as PostgreSQL needs it (only when it must)."""
+    return dialect.identifier_preparer.quote(name)
+
+
+def qualified(dialect: Dialect, schema: str | None, name: str) -> str:
+    """``schema.name`` with both parts quoted; unqualified when schema is None."""
+    if schema is None:
+        return ident(dialect, name)
+    return f"{dialect.identifier_preparer.quote_schema(schema)}.{ident(dialect, name)}"
+
+
+def literal(dialect: Dialect, value: str) -> str:
+    """A string literal, rendered by the dialect (quotes doubled, backslashes as the
+    server's ``standard_conforming_strings`` requires)."""
+    compiled = sa.literal(value, sa.String()).compile(
+        dialect=dialect, compile_kwargs={"literal_binds": True}
+    )
+    return str(compiled)
+
+
+def literal_list(dialect: Dialect, values: tuple[str, ...] | list[str]) -> str:
+    """Comma-separated literals, in order."""
+    return ", ".join(literal(dialect, v) for v in values)
+
+
+def dollar_quote(body: str, tag: str = "enum_ops") -> str:
+    """Wrap a DO-block or function body in dollar quotes whose tag the body cannot end.
+
+    Labels may contain ``$$``; the tag is extended until it does not occur in the body.
+    """
+    candidate = tag
+    counter = 0
+    while f"${candidate}$" in body:
+        counter += 1
+        candidate = f"{tag}{counter}"
+    return f"${candidate}${body}${candidate}$"
+
+
+_INTERVAL_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$")
+
+
+def check_timeout(value: str | int) -> str:
+    """Normalise a lock/statement timeout (``"2s"``, ``"500ms"``, or ms as an int)."""
+    if isinstance(value, bool):
+        raise ValueError(f"timeout must be a duration like '2s' or milliseconds, got {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"timeout must not be negative, got {value!r}")
+        return f"{value}ms"
+    if not isinstance(value, str) or not _INTERVAL_RE.match(value):
+        raise ValueError(
+            f"timeout must be a duration like '2s', '500ms' or '1min', got {value!r}"
+        )
+    return value.strip()
