@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy.engine import Dialect
 
 from .plan import Boundary, LockTarget, Plan, Statement, single_step_plan
-from .sqltext import dollar_quote, literal, literal_list, qualified
+from .sqltext import dollar_quote, literal, literal_list, qualified, schema_ident
 
 TYPE_LOCK = "ACCESS EXCLUSIVE"
 
@@ -168,8 +168,7 @@ def plan_set_schema(
         f"move enum {target} to schema {new_schema}",
         [
             Statement(
-                f"ALTER TYPE {target} SET SCHEMA "
-                f"{dialect.identifier_preparer.quote_schema(new_schema)}",
+                f"ALTER TYPE {target} SET SCHEMA {schema_ident(dialect, new_schema)}",
                 locks=_type_lock(schema, name),
             )
         ],

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 from .errors import LockTimeoutExhausted
 from .options import EnumOpsOptions
 from .plan import Boundary, LockTarget, Plan, Step, step_sql
+from .sqltext import qualified
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
@@ -189,11 +190,9 @@ _HOLDERS_SQL = sa.text(
 
 def lock_holders(connection: Connection, target: LockTarget) -> list[str]:
     """Describe the sessions that hold a lock on ``target`` (best effort)."""
-    preparer = connection.dialect.identifier_preparer
-    name = preparer.quote(target.name)
-    qualified = f"{preparer.quote_schema(target.schema)}.{name}" if target.schema else name
+    name = qualified(connection.dialect, target.schema, target.name)
     try:
-        rows = connection.execute(_HOLDERS_SQL, {"qualified": qualified}).all()
+        rows = connection.execute(_HOLDERS_SQL, {"qualified": name}).all()
     except sa.exc.DBAPIError:  # pragma: no cover - diagnostics must never mask the error
         return []
     return [

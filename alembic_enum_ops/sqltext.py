@@ -8,6 +8,7 @@ user input is ever formatted into SQL any other way.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import sqlalchemy as sa
@@ -22,23 +23,46 @@ def default_dialect() -> Dialect:
     return _DEFAULT_DIALECT
 
 
+@functools.lru_cache(maxsize=4)
+def _text_dialect(backslash_escapes: bool) -> Dialect:
+    dialect = postgresql.dialect(paramstyle="named")  # type: ignore[no-untyped-call]
+    dialect._backslash_escapes = backslash_escapes
+    return dialect
+
+
+def text_dialect(dialect: Dialect) -> Dialect:
+    """The dialect we render statement text with.
+
+    Our statements are sent without bind parameters (and written verbatim to
+    ``--sql`` scripts), so a ``%`` must stay a single ``%``: drivers with a
+    ``pyformat`` paramstyle would have the preparer double it.  The twin keeps the
+    connection's ``standard_conforming_strings`` handling of backslashes.
+    """
+    return _text_dialect(bool(getattr(dialect, "_backslash_escapes", False)))
+
+
 def ident(dialect: Dialect, name: str) -> str:
     """Quote one identifier as PostgreSQL needs it (only when it must)."""
-    return dialect.identifier_preparer.quote(name)
+    return text_dialect(dialect).identifier_preparer.quote(name)
+
+
+def schema_ident(dialect: Dialect, schema: str) -> str:
+    """Quote a schema name."""
+    return text_dialect(dialect).identifier_preparer.quote_schema(schema)
 
 
 def qualified(dialect: Dialect, schema: str | None, name: str) -> str:
     """``schema.name`` with both parts quoted; unqualified when schema is None."""
     if schema is None:
         return ident(dialect, name)
-    return f"{dialect.identifier_preparer.quote_schema(schema)}.{ident(dialect, name)}"
+    return f"{schema_ident(dialect, schema)}.{ident(dialect, name)}"
 
 
 def literal(dialect: Dialect, value: str) -> str:
     """A string literal, rendered by the dialect (quotes doubled, backslashes as the
     server's ``standard_conforming_strings`` requires)."""
     compiled = sa.literal(value, sa.String()).compile(
-        dialect=dialect, compile_kwargs={"literal_binds": True}
+        dialect=text_dialect(dialect), compile_kwargs={"literal_binds": True}
     )
     return str(compiled)
 
