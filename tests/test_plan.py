@@ -1,0 +1,57 @@
+"""Plans as data: transaction framing is explicit and identical for dry runs and --sql."""
+
+from __future__ import annotations
+
+from alembic_enum_ops import ddl
+from alembic_enum_ops.plan import Boundary, LockTarget, Plan, Statement, Step
+from alembic_enum_ops.sqltext import default_dialect, dollar_quote, literal, qualified
+from tests.support.migrate import render_offline
+
+DIALECT = default_dialect()
+
+
+def test_own_steps_are_framed_and_split_from_the_revision_transaction() -> None:
+    lock = (LockTarget("table", "ai", "t", "ACCESS EXCLUSIVE"),)
+    plan = Plan(
+        "demo",
+        (
+            Step(Boundary.MIGRATION, (Statement("SELECT 1"),), "first"),
+            Step(Boundary.OWN, (Statement("SELECT 2", locks=lock),), "own", lock_timeout="1s"),
+            Step(Boundary.OWN, (Statement("SELECT 3"),), "own again"),
+            Step(Boundary.MIGRATION, (Statement("SELECT 4"),), "last"),
+        ),
+    )
+    assert plan.as_sql(DIALECT).splitlines() == [
+        "SELECT 1;",
+        "COMMIT;",
+        "BEGIN;",
+        "SET LOCAL lock_timeout = '1s';",
+        "SELECT 2;",
+        "COMMIT;",
+        "BEGIN;",
+        "SELECT 3;",
+        "COMMIT;",
+        "BEGIN;",
+        "SELECT 4;",
+    ]
+    assert plan.commits_midway()
+    assert [lk.describe() for lk in plan.locks()] == ["ACCESS EXCLUSIVE lock on table ai.t"]
+
+
+def test_dry_run_equals_the_offline_script() -> None:
+    plan = ddl.plan_add_value(
+        DIALECT, "ai", "status", "b", before="a", after=None,
+        if_not_exists=True, lock_timeout="2s",
+    )
+    script = render_offline(lambda op: op.enum_add_value("status", "b", schema="ai", before="a"))
+    body = "\n".join(line for line in script.splitlines() if line.strip())
+    assert plan.as_sql(DIALECT) in body
+
+
+def test_quoting_helpers() -> None:
+    assert qualified(DIALECT, "Ai", "select") == '"Ai"."select"'
+    assert qualified(DIALECT, None, "plain") == "plain"
+    assert literal(DIALECT, "it's 100%") == "'it''s 100%'"
+    assert literal(DIALECT, "a\\b") == "'a\\b'"
+    assert dollar_quote("x") == "$enum_ops$x$enum_ops$"
+    assert dollar_quote("has $enum_ops$ inside") == "$enum_ops1$has $enum_ops$ inside$enum_ops1$"
