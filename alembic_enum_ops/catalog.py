@@ -157,3 +157,201 @@ def read_type_dependents(
         )
         for r in rows
     ]
+
+
+# --- doctor / verify reads (issue 7) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnumDependent:
+    """One object that uses an enum type, classified for ``doctor``.
+
+    ``kind`` is one of: ``column`` (table or partitioned table), ``view_column``,
+    ``matview_column``, ``foreign_column``, ``composite_attribute``, ``index``,
+    ``check``, ``constraint``, ``default``, ``function``, ``procedure``,
+    ``aggregate``, ``domain``, ``type``, ``rule``, ``trigger``, ``relation``, ``other``.
+    ``schema``/``relation`` locate the object (for an index, CHECK, default, rule or
+    trigger: the table it is on), ``name`` is its own name and ``column`` the column
+    it concerns, when there is one.
+    """
+
+    type_schema: str
+    type_name: str
+    kind: str
+    schema: str | None
+    name: str | None
+    relation: str | None
+    column: str | None
+    via_array: bool
+    partial: bool  # an index with a WHERE predicate
+    description: str
+
+    @property
+    def type_key(self) -> tuple[str, str]:
+        return (self.type_schema, self.type_name)
+
+
+_ENUM_DEPENDENTS_SQL = sa.text(
+    """
+    WITH types AS (
+        SELECT n.nspname::text AS schema, t.typname::text AS name, t.oid, t.typarray
+        FROM pg_type t
+        JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE t.typtype = 'e'
+          AND (CAST(:all_types AS boolean)
+               OR (n.nspname::text, t.typname::text) IN (
+                   SELECT w.schema, w.name
+                   FROM unnest(CAST(:schemas AS text[]), CAST(:names AS text[]))
+                        AS w(schema, name)))
+    )
+    SELECT types.schema AS type_schema,
+           types.name AS type_name,
+           CASE
+             WHEN d.classid = 'pg_class'::regclass AND d.objsubid <> 0 THEN
+               CASE c.relkind WHEN 'r' THEN 'column' WHEN 'p' THEN 'column'
+                              WHEN 'v' THEN 'view_column' WHEN 'm' THEN 'matview_column'
+                              WHEN 'f' THEN 'foreign_column'
+                              WHEN 'c' THEN 'composite_attribute' ELSE 'column' END
+             WHEN d.classid = 'pg_class'::regclass THEN
+               CASE WHEN c.relkind IN ('i', 'I') THEN 'index' ELSE 'relation' END
+             WHEN d.classid = 'pg_constraint'::regclass THEN
+               CASE con.contype WHEN 'c' THEN 'check' ELSE 'constraint' END
+             WHEN d.classid = 'pg_attrdef'::regclass THEN 'default'
+             WHEN d.classid = 'pg_proc'::regclass THEN
+               CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate'
+                              ELSE 'function' END
+             WHEN d.classid = 'pg_type'::regclass THEN
+               CASE dt.typtype WHEN 'd' THEN 'domain' ELSE 'type' END
+             WHEN d.classid = 'pg_rewrite'::regclass THEN 'rule'
+             WHEN d.classid = 'pg_trigger'::regclass THEN 'trigger'
+             ELSE 'other'
+           END AS kind,
+           COALESCE(cn.nspname, conn_.nspname, adn.nspname, pn.nspname, dtn.nspname,
+                    rwn.nspname, tgn.nspname)::text AS schema,
+           COALESCE(
+             CASE WHEN d.classid = 'pg_class'::regclass AND d.objsubid = 0
+                  THEN c.relname END,
+             con.conname,
+             CASE WHEN p.oid IS NOT NULL
+                  THEN p.proname || '(' || oidvectortypes(p.proargtypes) || ')'
+             END,
+             dt.typname, rw.rulename, tg.tgname)::text AS name,
+           COALESCE(
+             CASE WHEN d.classid = 'pg_class'::regclass AND d.objsubid <> 0
+                  THEN c.relname END,
+             ixt.relname, cont.relname, adt.relname, rwt.relname, tgt.relname)::text
+             AS relation,
+           COALESCE(a.attname, ada.attname)::text AS column,
+           (d.refobjid = types.typarray) AS via_array,
+           (ix.indpred IS NOT NULL) AS partial,
+           pg_describe_object(d.classid, d.objid, d.objsubid) AS description
+    FROM types
+    JOIN pg_depend d
+      ON d.refclassid = 'pg_type'::regclass
+     AND d.refobjid IN (types.oid, types.typarray)
+     AND d.deptype IN ('n', 'a')
+     AND NOT (d.classid = 'pg_type'::regclass AND d.objid = types.typarray)
+    LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+    LEFT JOIN pg_namespace cn ON cn.oid = c.relnamespace
+    LEFT JOIN pg_attribute a
+      ON d.classid = 'pg_class'::regclass AND d.objsubid > 0
+     AND a.attrelid = d.objid AND a.attnum = d.objsubid
+    LEFT JOIN pg_index ix ON ix.indexrelid = c.oid
+    LEFT JOIN pg_class ixt ON ixt.oid = ix.indrelid
+    LEFT JOIN pg_constraint con ON d.classid = 'pg_constraint'::regclass AND con.oid = d.objid
+    LEFT JOIN pg_namespace conn_ ON conn_.oid = con.connamespace
+    LEFT JOIN pg_class cont ON cont.oid = con.conrelid
+    LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
+    LEFT JOIN pg_class adt ON adt.oid = ad.adrelid
+    LEFT JOIN pg_namespace adn ON adn.oid = adt.relnamespace
+    LEFT JOIN pg_attribute ada ON ada.attrelid = ad.adrelid AND ada.attnum = ad.adnum
+    LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+    LEFT JOIN pg_namespace pn ON pn.oid = p.pronamespace
+    LEFT JOIN pg_type dt ON d.classid = 'pg_type'::regclass AND dt.oid = d.objid
+    LEFT JOIN pg_namespace dtn ON dtn.oid = dt.typnamespace
+    LEFT JOIN pg_rewrite rw ON d.classid = 'pg_rewrite'::regclass AND rw.oid = d.objid
+    LEFT JOIN pg_class rwt ON rwt.oid = rw.ev_class
+    LEFT JOIN pg_namespace rwn ON rwn.oid = rwt.relnamespace
+    LEFT JOIN pg_trigger tg ON d.classid = 'pg_trigger'::regclass AND tg.oid = d.objid
+    LEFT JOIN pg_class tgt ON tgt.oid = tg.tgrelid
+    LEFT JOIN pg_namespace tgn ON tgn.oid = tgt.relnamespace
+    ORDER BY types.schema, types.name, kind, schema, relation, name, description
+    """
+)
+
+
+def read_enum_dependents(
+    connection: Connection, types: Sequence[tuple[str, str]] | None = None
+) -> list[EnumDependent]:
+    """Every object using the given enum types (all enums when None), classified.
+
+    One query whatever the number of types: ``doctor`` asks it once for the whole
+    database.
+    """
+    if types is not None and not types:
+        return []
+    wanted = list(types or [])
+    rows = connection.execute(
+        _ENUM_DEPENDENTS_SQL,
+        {
+            "all_types": types is None,
+            "schemas": [s for s, _ in wanted],
+            "names": [n for _, n in wanted],
+        },
+    ).all()
+    return [
+        EnumDependent(
+            type_schema=r.type_schema,
+            type_name=r.type_name,
+            kind=r.kind,
+            schema=r.schema,
+            name=r.name,
+            relation=r.relation,
+            column=r.column,
+            via_array=bool(r.via_array),
+            partial=bool(r.partial),
+            description=r.description,
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class SearchPath:
+    """The session's ``search_path`` and what unqualified type names resolve to."""
+
+    setting: str  # SHOW search_path, as configured ("$user", public)
+    schemas: tuple[str, ...]  # current_schemas(false): the schemas that exist
+    current_schema: str | None
+    resolves_to: dict[str, tuple[str, str] | None]  # name -> (schema, name) or None
+
+
+_SEARCH_PATH_SQL = sa.text(
+    """
+    SELECT current_setting('search_path') AS setting,
+           CAST(current_schemas(false) AS text[]) AS schemas,
+           current_schema()::text AS current_schema,
+           (SELECT COALESCE(array_agg(w.name ORDER BY w.ord), '{}')
+            FROM unnest(CAST(:names AS text[])) WITH ORDINALITY AS w(name, ord)) AS names,
+           (SELECT COALESCE(array_agg(n.nspname::text ORDER BY w.ord), '{}')
+            FROM unnest(CAST(:names AS text[])) WITH ORDINALITY AS w(name, ord)
+            LEFT JOIN pg_type t ON t.oid = to_regtype(quote_ident(w.name))
+            LEFT JOIN pg_namespace n ON n.oid = t.typnamespace) AS resolved
+    """
+)
+
+
+def read_search_path(connection: Connection, names: Iterable[str] = ()) -> SearchPath:
+    """The search_path and, for each type name, the schema an unqualified
+    ``CAST(x AS name)`` would use (``to_regtype``), in one query."""
+    wanted = sorted(set(names))
+    row = connection.execute(_SEARCH_PATH_SQL, {"names": wanted}).one()
+    resolved: dict[str, tuple[str, str] | None] = {}
+    for name, schema in zip(row.names, row.resolved, strict=True):
+        resolved[name] = None if schema is None else (schema, name)
+    return SearchPath(
+        setting=row.setting,
+        schemas=tuple(row.schemas),
+        current_schema=row.current_schema,
+        resolves_to=resolved,
+    )
