@@ -17,15 +17,23 @@ def _admin(server: Server) -> psycopg.Connection[tuple[object, ...]]:
 
 
 def ensure_template(server: Server) -> None:
+    """Create the empty UTF-8 template once; concurrent test sessions share it (nobody
+    ever connects to it, so cloning it never waits)."""
     with _admin(server) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(TEMPLATE))
-        )
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
-                sql.Identifier(TEMPLATE)
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (TEMPLATE,)
+        ).fetchone()
+        if exists:
+            return
+        try:
+            conn.execute(
+                sql.SQL(
+                    "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' "
+                    "LC_COLLATE 'C' LC_CTYPE 'C'"
+                ).format(sql.Identifier(TEMPLATE))
             )
-        )
+        except psycopg.errors.DuplicateDatabase:
+            pass  # another test session created it first
 
 
 def create_database(server: Server, prefix: str = "enum_ops_t") -> str:
