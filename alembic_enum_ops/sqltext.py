@@ -37,8 +37,14 @@ def text_dialect(dialect: Dialect) -> Dialect:
     ``--sql`` scripts), so a ``%`` must stay a single ``%``: drivers with a
     ``pyformat`` paramstyle would have the preparer double it.  The twin keeps the
     connection's ``standard_conforming_strings`` handling of backslashes.
+
+    A dialect that never met a server (offline ``--sql``) is taken to have
+    ``standard_conforming_strings = on``, PostgreSQL's default since 9.1: SQLAlchemy
+    2.0 assumes the opposite for such a dialect (2.1 does not), which doubled every
+    backslash in a script and so changed the label it replays as.
     """
-    return _text_dialect(bool(getattr(dialect, "_backslash_escapes", False)))
+    connected = getattr(dialect, "server_version_info", None) is not None
+    return _text_dialect(connected and bool(getattr(dialect, "_backslash_escapes", False)))
 
 
 def ident(dialect: Dialect, name: str) -> str:
