@@ -1,0 +1,627 @@
+"""Diagnose a database's enum types: the failures our users met, as findings.
+
+``diagnose(connection, expected)`` reads the catalog with a fixed number of queries
+(enums, their classified dependents, the search_path resolution) and, when the
+metadata's enums are given, compares them too.  Each problem becomes a
+:class:`Finding` — data, not text — with a severity, a stable ``code``, the objects
+involved and the fix, so the CLI can print it as text or JSON and ``verify()`` can
+raise on it.  See ``docs/doctor.md`` for every code.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from .catalog import EnumDependent, EnumType, SearchPath, read_enum_dependents, read_enums
+from .catalog import read_search_path as _read_search_path
+
+JSON_FORMAT_VERSION = 1
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is; only ``error`` makes ``doctor`` exit non-zero."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class DbObject:
+    """A database object a finding is about (``kind`` ``type``, ``column``, ``view``...)."""
+
+    kind: str
+    schema: str | None
+    name: str
+
+    @property
+    def qualified(self) -> str:
+        return self.name if self.schema is None else f"{self.schema}.{self.name}"
+
+    def __str__(self) -> str:
+        return f"{self.kind.replace('_', ' ')} {self.qualified}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "schema": self.schema, "name": self.name}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One diagnosis: what is wrong (``message``), with what, and what to do (``fix``)."""
+
+    severity: Severity
+    code: str
+    objects: tuple[DbObject, ...]
+    message: str
+    fix: str
+
+    @property
+    def type_names(self) -> frozenset[str]:
+        return frozenset(o.name for o in self.objects if o.kind == "type")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity.value,
+            "code": self.code,
+            "objects": [o.as_dict() for o in self.objects],
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.severity.rank, self.code, [o.qualified for o in self.objects])
+
+
+@dataclass(frozen=True)
+class ExpectedColumn:
+    """A model column that uses an enum (``schema`` None: the default schema)."""
+
+    schema: str | None
+    table: str
+    column: str
+
+
+@dataclass(frozen=True)
+class ExpectedEnum:
+    """What the metadata says about one native enum.
+
+    ``schema`` None means the connection's default schema (``current_schema()``).
+    ``labels`` are the labels SQLAlchemy persists.  ``member_names``/``member_values``
+    describe the Python ``enum.Enum`` class behind it (None for a plain list of
+    strings); ``persists_values`` tells whether ``values_callable`` makes SQLAlchemy
+    store member values instead of member names.
+    """
+
+    name: str
+    schema: str | None
+    labels: tuple[str, ...]
+    columns: tuple[ExpectedColumn, ...] = ()
+    member_names: tuple[str, ...] | None = None
+    member_values: tuple[str, ...] | None = None
+    persists_values: bool = False
+
+
+@dataclass
+class Report:
+    """Everything ``doctor`` found, in a stable order."""
+
+    findings: list[Finding]
+    search_path: SearchPath
+    enum_count: int
+    server_version: str = ""
+    database: str = ""
+    checked_metadata: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.findings.sort(key=Finding.sort_key)
+        self.counts = {s.value: 0 for s in Severity}
+        for finding in self.findings:
+            self.counts[finding.severity.value] += 1
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when no error-level finding exists, 1 otherwise."""
+        return 1 if self.errors else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The documented JSON document (``docs/doctor.md``); keys never change meaning
+        within a ``format_version``."""
+        return {
+            "format_version": JSON_FORMAT_VERSION,
+            "database": {
+                "url": self.database,
+                "server_version": self.server_version,
+                "search_path": self.search_path.setting,
+                "current_schemas": list(self.search_path.schemas),
+                "current_schema": self.search_path.current_schema,
+            },
+            "checked_metadata": self.checked_metadata,
+            "summary": {
+                "enum_types": self.enum_count,
+                "errors": self.counts["error"],
+                "warnings": self.counts["warning"],
+                "info": self.counts["info"],
+                "exit_code": self.exit_code,
+            },
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+# --- helpers -------------------------------------------------------------------------
+
+_TABLE_COLUMN = "column"
+# objects an enum_swap drops and recreates (or converts) by itself
+_REWRITTEN = {"view_column", "matview_column", "index", "check", "default"}
+_KIND_LABEL = {
+    "view_column": "view",
+    "matview_column": "materialized_view",
+    "composite_attribute": "composite_type",
+    "foreign_column": "foreign_table_column",
+}
+
+
+def _type(schema: str, name: str) -> DbObject:
+    return DbObject("type", schema, name)
+
+
+def _py(value: str) -> str:
+    """A Python string literal for a fix line (repr, double quotes when possible)."""
+    text = repr(value)
+    if text.startswith("'") and '"' not in value:
+        text = '"' + text[1:-1].replace("\\'", "'") + '"'
+    return text
+
+
+def _sql_ident(name: str) -> str:
+    """Identifier as it should appear in a suggested SQL line."""
+    if name.isidentifier() and name == name.lower() and name.isascii():
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_qualified(schema: str, name: str) -> str:
+    return f"{_sql_ident(schema)}.{_sql_ident(name)}"
+
+
+def _sentence(text: str) -> str:
+    return text + ("" if text.endswith(".") else ".")
+
+
+def _labels(labels: Iterable[str]) -> str:
+    return ", ".join(repr(x) for x in labels)
+
+
+def _dependent_object(dep: EnumDependent) -> DbObject:
+    kind = _KIND_LABEL.get(dep.kind, dep.kind)
+    if dep.kind in {"column", "view_column", "matview_column", "foreign_column",
+                    "composite_attribute"}:
+        if dep.kind in {"view_column", "matview_column"}:
+            return DbObject(kind, dep.schema, dep.relation or "?")
+        name = f"{dep.relation}.{dep.column}"
+        return DbObject("array_column" if dep.via_array else kind, dep.schema, name)
+    if dep.kind == "default":
+        return DbObject("default", dep.schema, f"{dep.relation}.{dep.column}")
+    if dep.kind in {"index", "check", "constraint", "rule", "trigger"}:
+        name = f"{dep.name} on {dep.relation}" if dep.kind != "index" else dep.name or "?"
+        if dep.kind == "index" and dep.partial:
+            kind = "partial_index"
+        return DbObject(kind, dep.schema, name)
+    return DbObject(kind, dep.schema, dep.name or dep.description)
+
+
+def _column_label(dep: EnumDependent) -> str:
+    return f"{dep.schema}.{dep.relation}.{dep.column}" + ("[]" if dep.via_array else "")
+
+
+# --- the diagnosis ---------------------------------------------------------------------
+
+
+def diagnose(connection: Connection, expected: Sequence[ExpectedEnum] | None = None) -> Report:
+    """Read the catalog (three queries, whatever the number of types) and report.
+
+    With ``expected`` (the metadata's enums) the model is compared too; without it
+    only what the catalog alone shows is reported.
+    """
+    enums = read_enums(connection)
+    names = {e.name for e in enums} | {x.name for x in expected or ()}
+    path = _read_search_path(connection, names)
+    dependents = read_enum_dependents(connection) if enums else []
+    version = connection.dialect.server_version_info or ()
+    findings = _Analysis(enums, dependents, path, expected).run()
+    return Report(
+        findings=findings,
+        search_path=path,
+        enum_count=len(enums),
+        server_version=".".join(str(v) for v in version),
+        database=connection.engine.url.render_as_string(hide_password=True),
+        checked_metadata=expected is not None,
+    )
+
+
+class _Analysis:
+    """The checks, each a method appending findings; pure Python over catalog data."""
+
+    def __init__(
+        self,
+        enums: list[EnumType],
+        dependents: list[EnumDependent],
+        path: SearchPath,
+        expected: Sequence[ExpectedEnum] | None,
+    ) -> None:
+        self.enums = {e.key: e for e in enums}
+        self.by_name: dict[str, list[EnumType]] = defaultdict(list)
+        for e in enums:
+            self.by_name[e.name].append(e)
+        self.deps: dict[tuple[str, str], list[EnumDependent]] = defaultdict(list)
+        for d in dependents:
+            self.deps[d.type_key].append(d)
+        self.path = path
+        self.default_schema = path.current_schema
+        self.expected = list(expected or [])
+        self.findings: list[Finding] = []
+
+    def run(self) -> list[Finding]:
+        self.search_path()
+        self.duplicates()
+        for model in self.expected:
+            self.model_enum(model)
+        self.unused()
+        self.cross_schema()
+        self.swap_dependents()
+        return self.findings
+
+    def add(self, severity: Severity, code: str, objects: Iterable[DbObject],
+            message: str, fix: str) -> None:
+        self.findings.append(Finding(severity, code, tuple(objects), message, fix))
+
+    def expected_key(self, model: ExpectedEnum) -> tuple[str, str] | None:
+        schema = model.schema or self.default_schema
+        return None if schema is None else (schema, model.name)
+
+    def table_columns(self, key: tuple[str, str]) -> list[EnumDependent]:
+        return [d for d in self.deps.get(key, []) if d.kind == _TABLE_COLUMN]
+
+    # -- search_path ------------------------------------------------------------------
+    def search_path(self) -> None:
+        path = self.path
+        off_path = sorted({s for s, _ in self.enums} - set(path.schemas))
+        objects = [DbObject("setting", None, "search_path")]
+        if path.current_schema is None:
+            self.add(
+                Severity.WARNING, "search-path", objects,
+                f"search_path is {path.setting!s}, but none of its schemas exists: "
+                "unqualified CREATE TYPE / CREATE TABLE fail and schema=None cannot "
+                "be resolved.",
+                "Create the schema or set search_path (ALTER ROLE ... SET search_path = "
+                "...), and pass schema= to every enum.",
+            )
+            return
+        message = (
+            f"search_path is {path.setting} (existing schemas: "
+            f"{', '.join(path.schemas) or 'none'}; default schema "
+            f"{path.current_schema})."
+        )
+        if off_path:
+            message += (
+                f" Enum types in {', '.join(off_path)} are not on it: unqualified SQL "
+                "such as CAST(x AS name) cannot see them."
+            )
+        self.add(
+            Severity.INFO, "search-path", objects, message,
+            "Always schema-qualify enum types in raw SQL (CAST(:x AS schema.name)) and "
+            "in the model (sa.Enum(..., schema=...)); do not rely on search_path.",
+        )
+
+    # -- the same name in several schemas --------------------------------------------
+    def duplicates(self) -> None:
+        expected = {m.name: self.expected_key(m) for m in self.expected}
+        for name, copies in sorted(self.by_name.items()):
+            if len(copies) < 2:
+                continue
+            resolved = self.path.resolves_to.get(name)
+            used = {c.key: self.table_columns(c.key) for c in copies}
+            parts = []
+            for c in copies:
+                cols = ", ".join(_column_label(d) for d in used[c.key]) or "no table column"
+                parts.append(f"{c.schema}.{name} (used by {cols})")
+            where = (
+                "nothing (no copy is on the search_path)" if resolved is None
+                else f"{resolved[0]}.{resolved[1]}"
+            )
+            message = (
+                f"Type name {name!r} exists in {len(copies)} schemas: {'; '.join(parts)}. "
+                f"Unqualified SQL such as CAST(x AS {name}) resolves through search_path "
+                f"({self.path.setting}) to {where}."
+            )
+            want = expected.get(name)
+            used_keys = [k for k, cols in used.items() if cols]
+            wrong_target = (
+                (want is not None and resolved != want)
+                or (want is None and resolved is not None and not used[resolved]
+                    and bool(used_keys))
+            )
+            if want is not None:
+                message += f" The metadata expects {want[0]}.{want[1]}."
+            unused = [c for c in copies if not self.deps.get(c.key) and c.key != want]
+            fixes = [
+                f"Remove the unused copy in a revision: op.enum_drop({_py(name)}, "
+                f"schema={_py(c.schema)}) (DROP TYPE {_sql_qualified(c.schema, name)})"
+                for c in unused
+            ]
+            target = want or (used_keys[0] if len(used_keys) == 1 else None)
+            if target is not None:
+                fixes.append(
+                    "Schema-qualify every cast: CAST(:x AS "
+                    f"{_sql_qualified(target[0], target[1])})"
+                )
+            else:
+                fixes.append("Move every column onto one copy, then drop the others")
+            self.add(
+                Severity.ERROR if wrong_target else Severity.WARNING,
+                "duplicate-type-name",
+                [_type(c.schema, name) for c in copies]
+                + [_dependent_object(d) for c in copies for d in used[c.key]],
+                message,
+                _sentence("; ".join(fixes)),
+            )
+
+    # -- the metadata's enums -----------------------------------------------------------
+    def model_enum(self, model: ExpectedEnum) -> None:
+        key = self.expected_key(model)
+        if key is None:
+            return
+        schema, name = key
+        found = self.enums.get(key)
+        if found is None:
+            elsewhere = self.by_name.get(name, [])
+            if elsewhere:
+                where = ", ".join(f"{e.schema}.{name}" for e in elsewhere)
+                first = elsewhere[0]
+                self.add(
+                    Severity.ERROR, "type-wrong-schema",
+                    [_type(schema, name)] + [_type(e.schema, name) for e in elsewhere],
+                    f"The metadata expects enum {schema}.{name}, but the database has "
+                    f"{where} and no {schema}.{name}: SQL qualified with {schema} fails "
+                    f"with 'type \"{schema}.{name}\" does not exist'.",
+                    f"Move it in a revision: op.enum_set_schema({_py(name)}, {_py(schema)}, "
+                    f"schema={_py(first.schema)}) (ALTER TYPE "
+                    f"{_sql_qualified(first.schema, name)} SET SCHEMA {_sql_ident(schema)}); "
+                    "`alembic revision --autogenerate` emits it. If the model is wrong, "
+                    f"set sa.Enum(..., schema={_py(first.schema)}) instead.",
+                )
+            else:
+                self.add(
+                    Severity.ERROR, "type-missing", [_type(schema, name)],
+                    f"The metadata expects enum {schema}.{name} "
+                    f"({_labels(model.labels)}), but no type of that name exists in "
+                    "any schema.",
+                    "Create it with a migration: `alembic revision --autogenerate` emits "
+                    f"op.enum_create({_py(name)}, [...], schema={_py(schema)}); then run "
+                    "`alembic upgrade head`.",
+                )
+            return
+        self.model_labels(model, found)
+        self.model_columns(model, key)
+
+    def model_labels(self, model: ExpectedEnum, found: EnumType) -> None:
+        db, want = found.labels, model.labels
+        if db == want:
+            return
+        obj = [_type(found.schema, found.name)]
+        qname = f"{found.schema}.{found.name}"
+        names, values = model.member_names, model.member_values
+        if (model.persists_values and names is not None and db == names
+                and names != want):
+            renames = "; ".join(
+                f"op.enum_rename_value({_py(found.name)}, {_py(old)}, {_py(new)}, "
+                f"schema={_py(found.schema)})"
+                for old, new in zip(names, want, strict=True) if old != new
+            )
+            self.add(
+                Severity.ERROR, "labels-are-member-names", obj,
+                f"Enum {qname} holds the Python enum's member NAMES ({_labels(db)}), but "
+                f"the model persists its VALUES ({_labels(want)}) through values_callable: "
+                "every insert from the application fails with 'invalid input value for "
+                "enum'. The type was probably created before values_callable was set.",
+                f"Rename the labels in a revision (instant, no table rewrite): {renames}. "
+                "If the application really stores names, remove values_callable instead.",
+            )
+            return
+        if (not model.persists_values and values is not None and db == values
+                and values != want):
+            self.add(
+                Severity.ERROR, "labels-are-member-values", obj,
+                f"Enum {qname} holds the Python enum's member VALUES ({_labels(db)}), but "
+                f"the model persists its member NAMES ({_labels(want)}): SQLAlchemy stores "
+                "names unless values_callable is set (the values_callable pitfall).",
+                "Add values_callable=lambda e: [m.value for m in e] to the model's "
+                "sa.Enum(...) so SQLAlchemy sends the values the database holds.",
+            )
+            return
+        missing = [x for x in want if x not in db]
+        extra = [x for x in db if x not in want]
+        details = []
+        if missing:
+            details.append(f"missing in the database: {_labels(missing)}")
+        if extra:
+            details.append(f"not in the model: {_labels(extra)}")
+        if not missing and not extra:
+            details.append("same labels in another order")
+        if extra or (not missing):
+            fix = (
+                f"In a revision: op.enum_swap({_py(found.name)}, "
+                f"[{', '.join(_py(x) for x in want)}], "
+                f"schema={_py(found.schema)}"
+                + (", mapping={...}" if extra else "")
+                + ") (`alembic revision --autogenerate` writes it; map or rename labels "
+                "that rows still hold)"
+            )
+        else:
+            fix = "In a revision: " + "; ".join(
+                f"op.enum_add_value({_py(found.name)}, {_py(x)}, schema={_py(found.schema)}"
+                + (f", after={_py(want[want.index(x) - 1])}" if want.index(x) > 0 else "")
+                + ")"
+                for x in missing
+            ) + " (`alembic revision --autogenerate` writes them)"
+        self.add(
+            Severity.ERROR, "label-drift", obj,
+            f"Enum {qname} has labels ({_labels(db)}) but the model has ({_labels(want)}): "
+            + "; ".join(details) + ".",
+            _sentence(fix),
+        )
+
+    def model_columns(self, model: ExpectedEnum, key: tuple[str, str]) -> None:
+        by_column: dict[tuple[str | None, str | None, str | None], EnumDependent] = {}
+        for deps in self.deps.values():
+            for d in deps:
+                if d.kind == _TABLE_COLUMN:
+                    by_column[(d.schema, d.relation, d.column)] = d
+        for col in model.columns:
+            schema = col.schema or self.default_schema
+            dep = by_column.get((schema, col.table, col.column))
+            if dep is None or dep.type_key == key:
+                continue
+            qcol = f"{schema}.{col.table}.{col.column}"
+            target = _sql_qualified(*key)
+            cast = f"{_sql_ident(col.column)}::text::{target}" + ("[]" if dep.via_array else "")
+            if dep.via_array:
+                cast = f"{_sql_ident(col.column)}::text[]::{target}[]"
+            self.add(
+                Severity.ERROR, "column-type-mismatch",
+                [DbObject("column", schema, f"{col.table}.{col.column}"),
+                 _type(dep.type_schema, dep.type_name), _type(*key)],
+                f"Column {qcol} uses {dep.type_schema}.{dep.type_name}, but the model "
+                f"expects {key[0]}.{key[1]}.",
+                f"Convert it in a revision, under a lock_timeout (rewrites the table): "
+                f"ALTER TABLE {_sql_qualified(schema or '', col.table)} ALTER COLUMN "
+                f"{_sql_ident(col.column)} TYPE {target}{'[]' if dep.via_array else ''} "
+                f"USING {cast}; then drop the unused copy.",
+            )
+
+    # -- unused types -------------------------------------------------------------------
+    def unused(self) -> None:
+        declared = {self.expected_key(m) for m in self.expected}
+        for key, found in sorted(self.enums.items()):
+            if self.deps.get(key) or key in declared:
+                continue
+            self.add(
+                Severity.WARNING, "unused-type", [_type(*key)],
+                f"Enum {key[0]}.{key[1]} ({_labels(found.labels)}) is used by no column, "
+                "domain, function or other object (e.g. left behind by drop_all()).",
+                f"Drop it in a revision: op.enum_drop({_py(key[1])}, schema={_py(key[0])}) "
+                f"(DROP TYPE {_sql_qualified(*key)}; no CASCADE needed), or keep it if "
+                "something outside the database needs it.",
+            )
+
+    # -- columns whose type lives in another schema -----------------------------------
+    def cross_schema(self) -> None:
+        for key, deps in sorted(self.deps.items()):
+            for d in deps:
+                if d.kind != _TABLE_COLUMN or d.schema == key[0]:
+                    continue
+                self.add(
+                    Severity.WARNING, "cross-schema-column",
+                    [DbObject("column", d.schema, f"{d.relation}.{d.column}"), _type(*key)],
+                    f"Column {_column_label(d)} (schema {d.schema}) uses enum "
+                    f"{key[0]}.{key[1]} from another schema: create_all(), drop_all() and "
+                    "unqualified SQL easily pick or create a copy in the wrong schema.",
+                    "Declare the schema explicitly in the model "
+                    f"(sa.Enum(..., name={_py(key[1])}, schema={_py(key[0])})), or move the "
+                    f"type next to its table with op.enum_set_schema({_py(key[1])}, "
+                    f"{_py(d.schema or '')}, schema={_py(key[0])}) if nothing else uses it.",
+                )
+
+    # -- what a swap must handle ------------------------------------------------------
+    def swap_dependents(self) -> None:
+        for key, deps in sorted(self.deps.items()):
+            qname = f"{key[0]}.{key[1]}"
+            blocking = [d for d in deps if d.kind not in _REWRITTEN and d.kind != _TABLE_COLUMN]
+            rewritten = [d for d in deps if d.kind in _REWRITTEN or
+                         (d.kind == _TABLE_COLUMN and d.via_array)]
+            index_plain = [d for d in rewritten if d.kind == "index" and not d.partial]
+            if blocking:
+                self.add(
+                    Severity.WARNING, "swap-blocked",
+                    [_type(*key)] + [_dependent_object(d) for d in blocking],
+                    f"A swap of {qname} (removing or reordering labels) is blocked by: "
+                    + ", ".join(str(_dependent_object(d)) for d in blocking)
+                    + ". op.enum_swap refuses to touch them; DROP TYPE fails while they "
+                    "exist.",
+                    "In the revision, drop these objects before op.enum_swap(...) and "
+                    "recreate them after it; adding labels (op.enum_add_value) and "
+                    "renaming them (op.enum_rename_value) are not blocked.",
+                )
+            if rewritten:
+                tables = sorted({f"{d.schema}.{d.relation}" for d in deps
+                                 if d.kind == _TABLE_COLUMN})
+                self.add(
+                    Severity.INFO, "swap-rewrites",
+                    [_type(*key)] + [_dependent_object(d) for d in rewritten],
+                    f"A swap of {qname} must drop and recreate or convert: "
+                    + ", ".join(str(_dependent_object(d)) for d in rewritten)
+                    + (" (expression index)" if index_plain else "")
+                    + f"; it rewrites {len(tables)} table(s) under ACCESS EXCLUSIVE"
+                    + (f" ({', '.join(tables)})" if tables else "") + ".",
+                    "Nothing to do for op.enum_swap, which carries them over under a "
+                    "lock_timeout; a hand-written v2 swap must drop and recreate each one "
+                    "(views: 'cannot alter type of a column used by a view', defaults and "
+                    "CHECKs: 'operator does not exist').",
+                )
+
+
+# --- output ----------------------------------------------------------------------------
+
+_COLORS = {"error": "\033[1;31m", "warning": "\033[33m", "info": "\033[36m"}
+_RESET = "\033[0m"
+_BOLD = "\033[1m"
+
+
+def render_text(report: Report, *, color: bool = False) -> str:
+    """Human-readable report: one block per finding, a summary line at the end."""
+
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    lines = [
+        paint(_BOLD, "alembic-enum-ops doctor")
+        + f" - {report.database} (PostgreSQL {report.server_version})",
+        f"{report.enum_count} enum type(s); search_path: {report.search_path.setting}"
+        + ("" if report.checked_metadata else "; no --metadata given (catalog checks only)"),
+        "",
+    ]
+    for finding in report.findings:
+        label = finding.severity.value.upper().ljust(7)
+        lines.append(f"{paint(_COLORS[finding.severity.value], label)} [{finding.code}] "
+                     f"{finding.message}")
+        if finding.objects:
+            lines.append("        objects: " + ", ".join(str(o) for o in finding.objects))
+        lines.append(f"        fix: {finding.fix}")
+        lines.append("")
+    c = report.counts
+    summary = f"{c['error']} error(s), {c['warning']} warning(s), {c['info']} info"
+    if report.exit_code:
+        summary = paint(_COLORS["error"], summary)
+    lines.append(summary)
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: Report) -> str:
+    """The stable JSON document described in ``docs/doctor.md``."""
+    import json
+
+    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n"
