@@ -9,6 +9,7 @@ typed ``op`` from this package so mypy sees the operations::
 
 from __future__ import annotations
 
+from . import compare as compare  # registers the autogenerate comparators
 from . import ops as ops
 from . import render as render
 from . import toimpl as toimpl
@@ -21,6 +22,7 @@ from .errors import (
 )
 from .options import EnumOpsOptions
 from .plan import Boundary, Plan, Statement, Step
+from .verify import EnumVerificationError, averify, verify
 
 __version__ = "0.1.0"
 
@@ -29,6 +31,7 @@ __all__ = [
     "EnumOpsError",
     "EnumOpsOptions",
     "EnumStateError",
+    "EnumVerificationError",
     "InvalidEnumInput",
     "LockTimeoutExhausted",
     "Plan",
@@ -36,4 +39,6 @@ __all__ = [
     "Step",
     "UnsafeOperationError",
     "__version__",
+    "averify",
+    "verify",
 ]

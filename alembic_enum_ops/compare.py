@@ -1,0 +1,526 @@
+"""Autogenerate comparators: make ``revision --autogenerate`` and ``alembic check``
+see every change of a native enum.
+
+One schema-level comparator runs after Alembic's own table comparison (so it sees the
+``create_table`` / ``add_column`` / ``drop_table`` operations Alembic produced), reads
+all enums of the schemas in play in ONE catalog query (plus one dependents query when
+a type is about to be dropped), and edits ``upgrade_ops``:
+
+* a type the model has and the database lacks -> ``enum_create`` just before the first
+  operation that needs it, and the columns of that operation are rendered with
+  ``create_type=False`` so ``create_table`` does not create the type a second time;
+* labels appended or inserted -> ``enum_add_value`` with exact ``before=``/``after=``;
+* labels removed or reordered -> ``enum_swap`` (with ``old_values``);
+* a type found in another schema than the model's -> ``enum_set_schema``;
+* a type the model no longer uses -> ``enum_drop`` at the end, when nothing that stays
+  uses it (otherwise a comment says why it is kept).
+
+Registration works across Alembic 1.13 .. 1.20: from 1.18 the comparator is registered
+at priority ``LAST``; before 1.18 priorities do not exist, but comparators of one
+target run in registration order and Alembic registers its own at import, so a
+comparator registered by this package (imported after Alembic) runs after them.  A
+``qualifier="postgresql"`` registration would *replace* Alembic's defaults on 1.13, so
+the default qualifier is used and the dialect is checked inside.
+
+Other comparators of this package (e.g. the VARCHAR + CHECK one) register the same
+way with :func:`register_schema_comparator`.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from alembic.operations import ops as alembic_ops
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from .catalog import EnumType, read_enum_dependents, read_enums
+from .metadata import ModelEnum, discover, native_enums_in
+from .ops import AddEnumValueOp, CreateEnumOp, DropEnumOp, SetEnumSchemaOp, SwapEnumOp
+from .options import EnumOpsOptions
+from .validation import qualified_label
+
+if TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
+    from sqlalchemy.engine import Connection
+
+log = logging.getLogger(__name__)
+
+SchemaComparator = Callable[["AutogenContext", alembic_ops.UpgradeOps, "set[str | None]"], None]
+"""``fn(autogen_context, upgrade_ops, schemas)``: Alembic's schema-level signature;
+``schemas`` holds the schemas autogenerate considers, None for the default one."""
+
+_RAN_ATTRIBUTE = "_alembic_enum_ops_ran"
+
+
+# --- registration ------------------------------------------------------------------
+
+
+def _run_once(fn: SchemaComparator) -> Callable[..., Any]:
+    """Wrap ``fn`` so it runs once per ``upgrade_ops`` even when registered twice
+    (imported in env.py *and* enabled as an ``alembic.plugins`` plugin)."""
+
+    def comparator(
+        autogen_context: AutogenContext,
+        upgrade_ops: alembic_ops.UpgradeOps,
+        schemas: set[str | None],
+    ) -> Any:
+        ran: set[str] = upgrade_ops.__dict__.setdefault(_RAN_ATTRIBUTE, set())
+        key = f"{fn.__module__}.{fn.__qualname__}"
+        if key not in ran:
+            ran.add(key)
+            fn(autogen_context, upgrade_ops, schemas)
+        return _continue()
+
+    comparator.__name__ = comparator.__qualname__ = getattr(fn, "__name__", "comparator")
+    comparator.__doc__ = fn.__doc__
+    return comparator
+
+
+def _continue() -> Any:
+    try:
+        from alembic.util import PriorityDispatchResult
+    except ImportError:  # Alembic < 1.18: return values are ignored
+        return None
+    return PriorityDispatchResult.CONTINUE
+
+
+def _last_priority() -> Any:
+    try:
+        from alembic.util import DispatchPriority
+    except ImportError:  # Alembic < 1.18
+        return None
+    return DispatchPriority.LAST
+
+
+def register_schema_comparator(fn: SchemaComparator) -> SchemaComparator:
+    """Register ``fn`` on Alembic's global comparators so it runs after Alembic's own
+    schema comparison (it sees every ``CreateTableOp`` and ``DropTableOp``)."""
+    from alembic.autogenerate import comparators
+
+    priority = _last_priority()
+    if priority is not None:
+        comparators.dispatch_for("schema", priority=priority)(_run_once(fn))
+    else:
+        comparators.dispatch_for("schema")(_run_once(fn))
+    return fn
+
+
+# --- types written into the revision -------------------------------------------------
+
+
+class ExistingEnum(postgresql.ENUM):
+    """The column type autogenerate writes for an enum this package creates or drops
+    itself: ``postgresql.ENUM(..., create_type=False)``, so ``op.create_table`` does
+    not issue a second ``CREATE TYPE``.
+
+    Only used for rendering.  ``__module__`` and the class name make Alembic render it
+    as ``postgresql.ENUM(...)`` (and import ``postgresql``); ``__repr__`` always spells
+    ``create_type=False``, which SQLAlchemy 2.0's own repr leaves out.
+    """
+
+    __module__ = "sqlalchemy.dialects.postgresql"
+
+    def __repr__(self) -> str:
+        args = [repr(label) for label in self.enums]
+        args.append(f"name={self.name!r}")
+        if self.schema is not None:
+            args.append(f"schema={self.schema!r}")
+        args.append("create_type=False")
+        return f"ENUM({', '.join(args)})"
+
+
+ExistingEnum.__name__ = ExistingEnum.__qualname__ = "ENUM"
+
+
+class ExistingEnumArray(postgresql.ARRAY[Any]):
+    """``postgresql.ARRAY(postgresql.ENUM(..., create_type=False))``, rendered whole:
+    Alembic's own ARRAY renderer splices the item type in with a regular expression
+    built from its repr, which labels such as ``a|b`` or ``[x`` break."""
+
+    __module__ = "sqlalchemy.dialects.postgresql"
+
+    def __repr__(self) -> str:
+        args = [f"postgresql.{self.item_type!r}"]
+        if self.dimensions is not None:
+            args.append(f"dimensions={self.dimensions!r}")
+        return f"ARRAY({', '.join(args)})"
+
+
+ExistingEnumArray.__name__ = ExistingEnumArray.__qualname__ = "ARRAY"
+
+
+class _RenderItem:
+    """A ``render_item`` hook rendering :class:`ExistingEnumArray` itself, then
+    deferring to the user's hook (if any) for everything else."""
+
+    def __init__(self, original: Callable[..., Any] | None) -> None:
+        self.original = original
+
+    def __call__(self, type_: str, obj: Any, autogen_context: AutogenContext) -> Any:
+        if type_ == "type" and isinstance(obj, ExistingEnumArray):
+            if autogen_context.imports is not None:
+                autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+            return f"postgresql.{obj!r}"
+        if self.original is not None:
+            return self.original(type_, obj, autogen_context)
+        return False
+
+
+def _install_render_item(autogen_context: AutogenContext) -> None:
+    opts = autogen_context.opts
+    current = opts.get("render_item")
+    if not isinstance(current, _RenderItem):
+        opts["render_item"] = _RenderItem(current)
+
+
+def existing_type(type_: TypeEngine[Any], schema_of: Callable[[sa.Enum], str | None]) -> Any:
+    """``type_`` with every named native enum inside replaced by :class:`ExistingEnum`
+    (looking through ``TypeDecorator``, variants and ``ARRAY``); ``type_`` itself
+    when it holds none."""
+    variants = getattr(type_, "_variant_mapping", None)
+    if variants and "postgresql" in variants:
+        return existing_type(variants["postgresql"], schema_of)
+    if isinstance(type_, TypeDecorator):
+        inner = existing_type(type_.impl_instance, schema_of)
+        return type_ if inner is type_.impl_instance else inner
+    if isinstance(type_, sa.ARRAY):
+        item = existing_type(type_.item_type, schema_of)
+        if item is type_.item_type:
+            return type_
+        return ExistingEnumArray(item, dimensions=type_.dimensions)
+    if isinstance(type_, sa.Enum) and type_.native_enum and type_.name:
+        return ExistingEnum(
+            *type_.enums, name=str(type_.name), schema=schema_of(type_), create_type=False
+        )
+    return type_
+
+
+# --- notes (comments in the revision, not differences) --------------------------------
+
+
+class EnumNoteOp(alembic_ops.OpContainer):
+    """A comment autogenerate writes into the revision.
+
+    It is an empty ``OpContainer`` so ``alembic check`` (which collects
+    ``to_diff_tuple()`` of the leaves) does not count it as a difference.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(())
+        self.text = text
+
+    def reverse(self) -> EnumNoteOp:
+        return EnumNoteOp(self.text)
+
+
+# --- the native enum comparator ---------------------------------------------------------
+
+
+Key = tuple[str, str]
+"""(schema, name) with the default schema spelled out."""
+
+
+@dataclass
+class _Context:
+    autogen: AutogenContext
+    connection: Connection
+    default_schema: str
+
+    def key(self, schema: str | None, name: str) -> Key:
+        return (schema or self.default_schema, name)
+
+    def render_schema(self, schema: str) -> str | None:
+        """Database schema -> the ``schema=`` to write (None for the default one,
+        like Alembic's own table operations)."""
+        return None if schema == self.default_schema else schema
+
+    def enum_key(self, enum: sa.Enum) -> Key:
+        return self.key(enum.schema, str(enum.name))
+
+
+def _type_enums(type_: TypeEngine[Any] | None) -> list[sa.Enum]:
+    return [] if type_ is None else list(native_enums_in(type_))
+
+
+def _ops_needing(op: alembic_ops.MigrateOperation) -> Iterator[sa.Enum]:
+    """Enums a (top-level) operation needs to exist before it runs."""
+    if isinstance(op, alembic_ops.CreateTableOp):
+        for column in op.columns:
+            if isinstance(column, sa.Column):
+                yield from _type_enums(column.type)
+    elif isinstance(op, alembic_ops.AddColumnOp):
+        yield from _type_enums(op.column.type)
+    elif isinstance(op, alembic_ops.AlterColumnOp):
+        yield from _type_enums(op.modify_type)
+    elif isinstance(op, alembic_ops.OpContainer):
+        for sub in op.ops:
+            yield from _ops_needing(sub)
+
+
+def _rewrite_columns(op: alembic_ops.MigrateOperation, ctx: _Context, managed: set[Key]) -> None:
+    """Give the columns of table operations ``create_type=False`` for the enums this
+    comparator creates or drops, so ``create_table`` (or a downgrade's re-created
+    table) never issues a ``CREATE TYPE`` of its own."""
+
+    def schema_of(enum: sa.Enum) -> str | None:
+        return enum.schema
+
+    def fix(column: sa.Column[Any]) -> sa.Column[Any]:
+        if not any(ctx.enum_key(e) in managed for e in _type_enums(column.type)):
+            return column
+        new = copy.copy(column) if column.table is None else column._copy()
+        new.type = existing_type(column.type, schema_of)
+        return new
+
+    if isinstance(op, alembic_ops.CreateTableOp):
+        op.columns = [fix(c) if isinstance(c, sa.Column) else c for c in op.columns]
+    elif isinstance(op, alembic_ops.DropTableOp) and op._reverse is not None:
+        op._reverse.columns = [
+            fix(c) if isinstance(c, sa.Column) else c for c in op._reverse.columns
+        ]
+    elif isinstance(op, alembic_ops.AddColumnOp):
+        op.column = fix(op.column)
+    elif isinstance(op, alembic_ops.DropColumnOp) and op._reverse is not None:
+        op._reverse.column = fix(op._reverse.column)
+    elif isinstance(op, alembic_ops.OpContainer):
+        for sub in op.ops:
+            _rewrite_columns(sub, ctx, managed)
+
+
+def _going_away(
+    upgrade_ops: alembic_ops.UpgradeOps, ctx: _Context
+) -> tuple[set[Key], set[tuple[str, str, str]]]:
+    """Tables and columns this revision drops or retypes: their use of a type does not
+    keep it alive."""
+    tables: set[Key] = set()
+    columns: set[tuple[str, str, str]] = set()
+    for op in upgrade_ops.ops:
+        if isinstance(op, alembic_ops.DropTableOp):
+            tables.add(ctx.key(op.schema, op.table_name))
+        elif isinstance(op, alembic_ops.ModifyTableOps):
+            schema, table = ctx.key(op.schema, op.table_name)
+            for sub in op.ops:
+                if isinstance(sub, alembic_ops.DropColumnOp):
+                    columns.add((schema, table, sub.column_name))
+                elif isinstance(sub, alembic_ops.AlterColumnOp) and sub.modify_type is not None:
+                    columns.add((schema, table, sub.column_name))
+    return tables, columns
+
+
+def value_changes(
+    name: str, schema: str | None, old: Sequence[str], new: Sequence[str]
+) -> list[alembic_ops.MigrateOperation]:
+    """The operations turning labels ``old`` into ``new`` (same type).
+
+    When ``old`` appears in ``new`` in the same order, only insertions are needed:
+    one ``enum_add_value`` per new label, placed ``before=`` the next label that
+    already exists at that point (``after=`` the previous one at the end), so the
+    final order is exactly ``new``.  Anything else (a label removed, labels
+    reordered) needs a swap.
+    """
+    old = list(old)
+    new = list(new)
+    if old == new:
+        return []
+    present = set(old)
+    if present <= set(new) and [v for v in new if v in present] == old:
+        result: list[alembic_ops.MigrateOperation] = []
+        for index, label in enumerate(new):
+            if label in present:
+                continue
+            following = next((v for v in new[index + 1 :] if v in present), None)
+            previous = new[index - 1] if index > 0 else None
+            if following is not None:
+                result.append(AddEnumValueOp(name, label, schema=schema, before=following))
+            else:
+                result.append(AddEnumValueOp(name, label, schema=schema, after=previous))
+            present.add(label)
+        return result
+    return [SwapEnumOp(name, new, schema=schema, old_values=old)]
+
+
+def _included(
+    autogen_context: AutogenContext,
+    type_: sa.Enum,
+    name: str,
+    schema: str | None,
+    *,
+    reflected: bool,
+) -> bool:
+    """``include_name`` and ``include_object`` for an enum type.
+
+    Both hooks receive ``type_="enum"`` (``include_object`` gets the ``Enum`` type
+    object); ``include_name`` gets ``{"schema_name": schema}`` with None for the
+    default schema, as Alembic does for tables.
+    """
+    filters: Any = autogen_context  # Alembic's stubs only list its own object kinds
+    return bool(
+        filters.run_name_filters(name, "enum", {"schema_name": schema})
+        and filters.run_object_filters(type_, name, "enum", reflected, None)
+    )
+
+
+def compare_native_enums(
+    autogen_context: AutogenContext,
+    upgrade_ops: alembic_ops.UpgradeOps,
+    schemas: set[str | None],
+) -> None:
+    """The schema-level comparator for named native enums (see the module docs)."""
+    dialect = autogen_context.dialect
+    connection = autogen_context.connection
+    if dialect is None or dialect.name != "postgresql" or connection is None:
+        return
+    default_schema = str(connection.dialect.default_schema_name)
+    ctx = _Context(autogen_context, connection, default_schema)
+    options = EnumOpsOptions.from_context_opts(autogen_context.opts)
+    in_play = {ctx.key(s, "")[0] for s in schemas}
+
+    model = discover(autogen_context.metadata)
+    by_key: dict[Key, ModelEnum] = {}
+    needed: set[Key] = {ctx.enum_key(e) for op in upgrade_ops.ops for e in _ops_needing(op)}
+    for enum in model:
+        key = ctx.key(enum.schema, enum.name)
+        if key[0] not in in_play and key not in needed:
+            continue  # a schema autogenerate does not look at, and nothing needs it now
+        if not _included(autogen_context, enum.type_, enum.name, enum.schema, reflected=False):
+            continue
+        by_key[key] = enum
+
+    database: dict[Key, EnumType] = {
+        found.key: found
+        for found in read_enums(connection, in_play | {k[0] for k in by_key})
+    }
+
+    def db_included(found: EnumType) -> bool:
+        schema_name = ctx.render_schema(found.schema)
+        reflected = postgresql.ENUM(*found.labels, name=found.name, schema=schema_name)
+        return found.schema in in_play and _included(
+            autogen_context, reflected, found.name, schema_name, reflected=True
+        )
+
+    unclaimed = {k: e for k, e in database.items() if k not in by_key and db_included(e)}
+
+    front: list[alembic_ops.MigrateOperation] = []  # alterations: before table ops
+    creates: list[tuple[Key, CreateEnumOp]] = []
+    managed: set[Key] = set()
+    for key, enum in by_key.items():
+        found = database.get(key)
+        if found is None:
+            moved_from = [k for k in unclaimed if k[1] == enum.name]
+            if len(moved_from) == 1:
+                source = unclaimed.pop(moved_from[0])
+                front.append(SetEnumSchemaOp(enum.name, key[0], schema=source.schema))
+                front.extend(value_changes(enum.name, key[0], source.labels, enum.labels))
+                log.info("Detected enum %s moved to schema %s", source.key, key[0])
+                continue
+            creates.append((key, CreateEnumOp(enum.name, enum.labels, schema=enum.schema)))
+            managed.add(key)
+            log.info("Detected added enum %s", qualified_label(enum.schema, enum.name))
+            continue
+        changes = value_changes(enum.name, enum.schema, found.labels, enum.labels)
+        if changes:
+            log.info("Detected changed labels of enum %s", qualified_label(*key))
+        front.extend(changes)
+
+    drops, notes = _plan_drops(ctx, upgrade_ops, unclaimed, by_key, options)
+    managed.update(op_key for op_key, _ in drops)
+
+    if managed:
+        _install_render_item(autogen_context)
+        for op in upgrade_ops.ops:
+            _rewrite_columns(op, ctx, managed)
+
+    _place(ctx, upgrade_ops, front, creates, [op for _, op in drops], notes)
+
+
+def _plan_drops(
+    ctx: _Context,
+    upgrade_ops: alembic_ops.UpgradeOps,
+    unclaimed: dict[Key, EnumType],
+    model: dict[Key, ModelEnum],
+    options: EnumOpsOptions,
+) -> tuple[list[tuple[Key, DropEnumOp]], list[EnumNoteOp]]:
+    """``enum_drop`` for unused types nothing else keeps alive; notes for the rest."""
+    notes: list[EnumNoteOp] = []
+    candidates: dict[Key, EnumType] = {}
+    for key, found in sorted(unclaimed.items()):
+        twins = sorted(k for k in model if k[1] == key[1])
+        if twins:
+            notes.append(
+                EnumNoteOp(
+                    f"enum {qualified_label(*key)} is left alone: the model's "
+                    f"{key[1]!r} is {', '.join(qualified_label(*t) for t in twins)}, "
+                    "and this one may still be used; drop or move it by hand if not"
+                )
+            )
+            continue
+        if not options.autogenerate_drops:
+            continue
+        candidates[key] = found
+    if not candidates:
+        return [], notes
+
+    tables, columns = _going_away(upgrade_ops, ctx)
+    keeping: dict[Key, list[str]] = {}
+    for dependent in read_enum_dependents(ctx.connection, sorted(candidates)):
+        relation = (dependent.schema or "", dependent.relation or "")
+        if relation in tables:
+            continue
+        column = (*relation, dependent.column or "")
+        if dependent.kind in ("column", "default") and column in columns:
+            continue
+        keeping.setdefault(dependent.type_key, []).append(dependent.description)
+
+    drops: list[tuple[Key, DropEnumOp]] = []
+    for key, found in candidates.items():
+        users = keeping.get(key)
+        if users:
+            notes.append(
+                EnumNoteOp(
+                    f"enum {qualified_label(*key)} is no longer in the model but is kept: "
+                    f"still used by {'; '.join(users)}"
+                )
+            )
+            continue
+        schema = ctx.render_schema(found.schema)
+        drops.append((key, DropEnumOp(found.name, schema=schema, values=found.labels)))
+        log.info("Detected removed enum %s", qualified_label(*key))
+    return drops, notes
+
+
+def _place(
+    ctx: _Context,
+    upgrade_ops: alembic_ops.UpgradeOps,
+    front: list[alembic_ops.MigrateOperation],
+    creates: list[tuple[Key, CreateEnumOp]],
+    drops: list[DropEnumOp],
+    notes: list[EnumNoteOp],
+) -> None:
+    """Creates go right before the first operation needing the type (or first, when
+    nothing in this revision needs it); label changes and moves go before any table
+    operation; drops go last, after every operation that used the type."""
+    existing = list(upgrade_ops.ops)
+    first_use: dict[Key, int] = {}
+    for index, op in enumerate(existing):
+        for enum in _ops_needing(op):
+            first_use.setdefault(ctx.enum_key(enum), index)
+    before: dict[int, list[alembic_ops.MigrateOperation]] = {}
+    for key, create in creates:
+        before.setdefault(first_use.get(key, 0), []).append(create)
+    result: list[alembic_ops.MigrateOperation] = [*notes, *front]
+    for index, op in enumerate(existing):
+        result.extend(before.get(index, []))
+        result.append(op)
+    if not existing:
+        result.extend(before.get(0, []))
+    result.extend(drops)
+    upgrade_ops.ops[:] = result
+
+
+register_schema_comparator(compare_native_enums)
