@@ -50,3 +50,59 @@ def enum_remove_value(
     old_values: Sequence[str] | None = None,
     lock_timeout: str | int | None = None,
 ) -> None: ...
+
+# --- VARCHAR + CHECK variant ---
+def check_enum_create(
+    table: str,
+    column: str,
+    values: Sequence[str],
+    *,
+    schema: str | None = None,
+    constraint_name: str | None = None,
+    lock_timeout: str | int | None = None,
+) -> None: ...
+def check_enum_set_values(
+    table: str,
+    column: str,
+    values: Sequence[str],
+    *,
+    schema: str | None = None,
+    constraint_name: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    old_values: Sequence[str] | None = None,
+    lock_timeout: str | int | None = None,
+) -> None: ...
+def check_enum_drop(
+    table: str,
+    column: str,
+    *,
+    schema: str | None = None,
+    constraint_name: str | None = None,
+    values: Sequence[str] | None = None,
+    lock_timeout: str | int | None = None,
+) -> None: ...
+def enum_to_check(
+    table: str,
+    column: str,
+    *,
+    schema: str | None = None,
+    type_name: str | None = None,
+    type_schema: str | None = None,
+    values: Sequence[str] | None = None,
+    constraint_name: str | None = None,
+    length: int | None = None,
+    drop_type: bool = True,
+    lock_timeout: str | int | None = None,
+) -> None: ...
+def check_to_enum(
+    table: str,
+    column: str,
+    type_name: str,
+    values: Sequence[str],
+    *,
+    schema: str | None = None,
+    type_schema: str | None = None,
+    constraint_name: str | None = None,
+    create_type: bool = True,
+    lock_timeout: str | int | None = None,
+) -> None: ...

@@ -488,3 +488,433 @@ class RemoveEnumValueOp(EnumOperation):
 
 
 # --- VARCHAR + CHECK variant operations ------------------------------------------------
+
+
+def _check_values(values: object, *, where: str) -> tuple[str, ...]:
+    """Values allowed by a CHECK: a non-empty list of distinct strings without NUL.
+
+    Unlike enum labels they have no 63-byte limit (a CHECK compares text).
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence | set | frozenset):
+        raise InvalidEnumInput(f"{where}: values must be a list of strings, got {values!r}")
+    result: list[str] = []
+    for value in values:
+        if not isinstance(value, str):
+            raise InvalidEnumInput(
+                f"{where}: values must be strings, got {value!r} ({type(value).__name__})"
+            )
+        if "\x00" in value:
+            raise InvalidEnumInput(f"{where}: value {value!r} contains a NUL byte")
+        if value in result:
+            raise InvalidEnumInput(f"{where}: duplicate value {value!r}")
+        result.append(value)
+    if not result:
+        raise InvalidEnumInput(f"{where}: the list of values is empty")
+    return tuple(result)
+
+
+class CheckEnumOperation(MigrateOperation):
+    """Common base: a text column ``schema.table.column`` whose values a CHECK limits."""
+
+    table: str
+    column: str
+    schema: str | None
+    constraint_name: str | None
+
+    def _init_target(
+        self, table: str, column: str, schema: str | None, constraint_name: str | None
+    ) -> None:
+        self.table = check_name(table, what="table name")
+        self.column = check_name(column, what="column name")
+        self.schema = check_schema(schema)
+        self.constraint_name = (
+            None
+            if constraint_name is None
+            else check_name(constraint_name, what="constraint name")
+        )
+
+    @property
+    def column_label(self) -> str:
+        table = f"{self.schema}.{self.table}" if self.schema else self.table
+        return f"column {table}.{self.column}"
+
+
+@Operations.register_operation("check_enum_create")
+class CreateCheckEnumOp(CheckEnumOperation):
+    """Add a value-set CHECK: ``NOT VALID`` first, ``VALIDATE`` in a later transaction."""
+
+    def __init__(
+        self,
+        table: str,
+        column: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        self._init_target(table, column, schema, constraint_name)
+        self.values = _check_values(values, where=self.column_label)
+        self.lock_timeout = lock_timeout
+
+    @classmethod
+    def check_enum_create(
+        cls,
+        operations: Operations,
+        table: str,
+        column: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        """Limit ``table.column`` (text/varchar) to ``values`` with a CHECK.
+
+        The constraint is added ``NOT VALID`` in a short transaction of its own (ACCESS
+        EXCLUSIVE for milliseconds, under ``lock_timeout`` with retries) and validated
+        in a later one (SHARE UPDATE EXCLUSIVE: reads and writes go on).  Rows holding
+        another value make it refuse first.  ``constraint_name`` defaults to
+        ``ck_<table>_<column>_enum``.
+        """
+        operations.invoke(
+            cls(
+                table, column, values, schema=schema,
+                constraint_name=constraint_name, lock_timeout=lock_timeout,
+            )
+        )
+
+    def reverse(self) -> DropCheckEnumOp:
+        return DropCheckEnumOp(
+            self.table, self.column, schema=self.schema,
+            constraint_name=self.constraint_name, values=self.values,
+            lock_timeout=self.lock_timeout,
+        )
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return (
+            "check_enum_create", self.schema, self.table, self.column,
+            self.values, self.constraint_name,
+        )
+
+
+@Operations.register_operation("check_enum_set_values")
+class SetCheckEnumValuesOp(CheckEnumOperation):
+    """Replace the allowed set: new CHECK ``NOT VALID``, remap, ``VALIDATE``, rename."""
+
+    def __init__(
+        self,
+        table: str,
+        column: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        old_values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        self._init_target(table, column, schema, constraint_name)
+        where = self.column_label
+        self.values = _check_values(values, where=where)
+        self.old_values = (
+            None if old_values is None else _check_values(old_values, where=where)
+        )
+        if mapping is not None and not isinstance(mapping, Mapping):
+            raise InvalidEnumInput(
+                f"{where}: mapping must be a dict of old value -> new value, got {mapping!r}"
+            )
+        self.mapping: dict[str, str] = {}
+        for old, new in (mapping or {}).items():
+            _check_values([old], where=where)
+            _check_values([new], where=where)
+            if old in self.values:
+                raise InvalidEnumInput(
+                    f"{where}: mapping moves {old!r}, which stays allowed; only values "
+                    "that leave the set can be mapped"
+                )
+            if new not in self.values:
+                raise InvalidEnumInput(
+                    f"{where}: mapping target {new!r} (for {old!r}) is not among the new "
+                    f"values {list(self.values)!r}"
+                )
+            if self.old_values is not None and old not in self.old_values:
+                raise InvalidEnumInput(
+                    f"{where}: mapping names {old!r}, which is not among old_values "
+                    f"{list(self.old_values)!r}"
+                )
+            self.mapping[old] = new
+        self.lock_timeout = lock_timeout
+
+    @classmethod
+    def check_enum_set_values(
+        cls,
+        operations: Operations,
+        table: str,
+        column: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        old_values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        """Make the CHECK on ``table.column`` allow exactly ``values``.
+
+        Rows holding a value that leaves the set make it refuse before any change,
+        unless ``mapping`` (``{old: new}``) says where they go; they are then
+        remapped in committed batches (``check_batch_size`` rows) before the new
+        constraint is validated.  ``old_values`` records the current set so the
+        operation can be reversed (autogenerate fills it in).
+        """
+        operations.invoke(
+            cls(
+                table, column, values, schema=schema, constraint_name=constraint_name,
+                mapping=mapping, old_values=old_values, lock_timeout=lock_timeout,
+            )
+        )
+
+    def reverse(self) -> SetCheckEnumValuesOp:
+        if self.old_values is None:
+            raise InvalidEnumInput(
+                f"check_enum_set_values of {self.column_label} cannot be reversed: pass "
+                "old_values=[...]"
+            )
+        inverse: dict[str, str] = {}
+        for target in set(self.mapping.values()):
+            if target in self.old_values:
+                continue
+            sources = [o for o, n in self.mapping.items() if n == target]
+            if len(sources) == 1:
+                inverse[target] = sources[0]
+        return SetCheckEnumValuesOp(
+            self.table, self.column, self.old_values, schema=self.schema,
+            constraint_name=self.constraint_name, mapping=inverse or None,
+            old_values=self.values, lock_timeout=self.lock_timeout,
+        )
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return (
+            "check_enum_set_values", self.schema, self.table, self.column,
+            self.old_values, self.values, tuple(sorted(self.mapping.items())),
+        )
+
+
+@Operations.register_operation("check_enum_drop")
+class DropCheckEnumOp(CheckEnumOperation):
+    """Drop the value-set CHECK of a column."""
+
+    def __init__(
+        self,
+        table: str,
+        column: str,
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        self._init_target(table, column, schema, constraint_name)
+        self.values = None if values is None else _check_values(values, where=self.column_label)
+        self.lock_timeout = lock_timeout
+
+    @classmethod
+    def check_enum_drop(
+        cls,
+        operations: Operations,
+        table: str,
+        column: str,
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        """Drop the CHECK (brief ACCESS EXCLUSIVE under ``lock_timeout``); ``values``
+        records the set so the downgrade can re-create it."""
+        operations.invoke(
+            cls(
+                table, column, schema=schema, constraint_name=constraint_name,
+                values=values, lock_timeout=lock_timeout,
+            )
+        )
+
+    def reverse(self) -> CreateCheckEnumOp:
+        if self.values is None:
+            raise InvalidEnumInput(
+                f"check_enum_drop of {self.column_label} cannot be reversed: pass values=[...]"
+            )
+        return CreateCheckEnumOp(
+            self.table, self.column, self.values, schema=self.schema,
+            constraint_name=self.constraint_name, lock_timeout=self.lock_timeout,
+        )
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return (
+            "check_enum_drop", self.schema, self.table, self.column,
+            self.values, self.constraint_name,
+        )
+
+
+@Operations.register_operation("enum_to_check")
+class EnumToCheckOp(CheckEnumOperation):
+    """Native enum column -> text + CHECK (rewrites the table)."""
+
+    def __init__(
+        self,
+        table: str,
+        column: str,
+        *,
+        schema: str | None = None,
+        type_name: str | None = None,
+        type_schema: str | None = None,
+        values: Sequence[str] | None = None,
+        constraint_name: str | None = None,
+        length: int | None = None,
+        drop_type: bool = True,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        self._init_target(table, column, schema, constraint_name)
+        self.type_name = None if type_name is None else check_name(type_name, what="type name")
+        self.type_schema = check_schema(type_schema)
+        self.values = (
+            None if values is None else check_labels(values, type_label=self.column_label)
+        )
+        if length is not None and (
+            isinstance(length, bool) or not isinstance(length, int) or length < 1
+        ):
+            raise InvalidEnumInput(
+                f"{self.column_label}: length must be a positive integer, got {length!r}"
+            )
+        if length is not None and self.values is not None:
+            longest = max(len(v) for v in self.values)
+            if longest > length:
+                raise InvalidEnumInput(
+                    f"{self.column_label}: length={length} is shorter than the longest "
+                    f"value ({longest} characters)"
+                )
+        self.length = length
+        self.drop_type = bool(drop_type)
+        self.lock_timeout = lock_timeout
+
+    @classmethod
+    def enum_to_check(
+        cls,
+        operations: Operations,
+        table: str,
+        column: str,
+        *,
+        schema: str | None = None,
+        type_name: str | None = None,
+        type_schema: str | None = None,
+        values: Sequence[str] | None = None,
+        constraint_name: str | None = None,
+        length: int | None = None,
+        drop_type: bool = True,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        """Turn a native-enum column into ``text`` (``varchar(length)``) + CHECK.
+
+        Rewrites the table under ACCESS EXCLUSIVE (in its own transaction, under
+        ``lock_timeout`` with retries); default, nullability and indexes are kept.
+        The CHECK is added ``NOT VALID`` and validated afterwards.  The enum type is
+        then dropped when nothing else uses it (``drop_type=False`` keeps it).
+        Online, ``type_name``/``values`` are read from the catalog; offline (and for
+        the downgrade) pass them.
+        """
+        operations.invoke(
+            cls(
+                table, column, schema=schema, type_name=type_name, type_schema=type_schema,
+                values=values, constraint_name=constraint_name, length=length,
+                drop_type=drop_type, lock_timeout=lock_timeout,
+            )
+        )
+
+    def reverse(self) -> CheckToEnumOp:
+        if self.type_name is None or self.values is None:
+            raise InvalidEnumInput(
+                f"enum_to_check of {self.column_label} cannot be reversed: pass "
+                "type_name=... and values=[...]"
+            )
+        return CheckToEnumOp(
+            self.table, self.column, self.type_name, self.values, schema=self.schema,
+            type_schema=self.type_schema, constraint_name=self.constraint_name,
+            create_type=self.drop_type, lock_timeout=self.lock_timeout,
+        )
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return (
+            "enum_to_check", self.schema, self.table, self.column,
+            self.type_schema, self.type_name, self.values,
+        )
+
+
+@Operations.register_operation("check_to_enum")
+class CheckToEnumOp(CheckEnumOperation):
+    """text + CHECK column -> native enum (rewrites the table)."""
+
+    def __init__(
+        self,
+        table: str,
+        column: str,
+        type_name: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        type_schema: str | None = None,
+        constraint_name: str | None = None,
+        create_type: bool = True,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        self._init_target(table, column, schema, constraint_name)
+        self.type_name = check_name(type_name, what="type name")
+        self.type_schema = check_schema(type_schema)
+        self.values = check_labels(values, type_label=self.type_name)
+        self.create_type = bool(create_type)
+        self.lock_timeout = lock_timeout
+
+    @classmethod
+    def check_to_enum(
+        cls,
+        operations: Operations,
+        table: str,
+        column: str,
+        type_name: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        type_schema: str | None = None,
+        constraint_name: str | None = None,
+        create_type: bool = True,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        """Turn a text + CHECK column into the native enum ``type_name``.
+
+        Creates the type (unless ``create_type=False``) in ``type_schema`` (default:
+        the table's schema), refuses when rows hold a value outside ``values``, then
+        rewrites the table under ACCESS EXCLUSIVE in its own transaction (under
+        ``lock_timeout`` with retries), keeping default, nullability and indexes, and
+        drops the CHECK, which the type now enforces.
+        """
+        operations.invoke(
+            cls(
+                table, column, type_name, values, schema=schema, type_schema=type_schema,
+                constraint_name=constraint_name, create_type=create_type,
+                lock_timeout=lock_timeout,
+            )
+        )
+
+    def reverse(self) -> EnumToCheckOp:
+        return EnumToCheckOp(
+            self.table, self.column, schema=self.schema, type_name=self.type_name,
+            type_schema=self.type_schema, values=self.values,
+            constraint_name=self.constraint_name, drop_type=self.create_type,
+            lock_timeout=self.lock_timeout,
+        )
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return (
+            "check_to_enum", self.schema, self.table, self.column,
+            self.type_schema, self.type_name, self.values,
+        )

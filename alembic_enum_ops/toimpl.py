@@ -229,3 +229,259 @@ def enum_remove_value(operations: Operations, operation: RemoveEnumValueOp) -> N
 
 
 # --- VARCHAR + CHECK variant executors -------------------------------------------------
+# Section-local imports keep this shared file's header untouched by the variant.
+from . import check_ddl  # noqa: E402
+from .check_catalog import (  # noqa: E402
+    CheckConstraintInfo,
+    ColumnInfo,
+    count_values_outside,
+    read_check_constraints,
+    read_columns,
+)
+from .ops import (  # noqa: E402
+    CheckEnumOperation,
+    CheckToEnumOp,
+    CreateCheckEnumOp,
+    DropCheckEnumOp,
+    EnumToCheckOp,
+    SetCheckEnumValuesOp,
+)
+
+
+def _table_text(schema: str | None, table: str) -> str:
+    return f"{schema}.{table}" if schema else table
+
+
+def _constraint_name_for(operation: CheckEnumOperation) -> str:
+    return operation.constraint_name or check_ddl.default_constraint_name(
+        operation.table, operation.column
+    )
+
+
+def _read_target(
+    connection: Connection, schema: str, table: str, column: str
+) -> tuple[ColumnInfo, list[CheckConstraintInfo]]:
+    """The column and the table's CHECK constraints (two set-based queries)."""
+    columns = read_columns(connection, [(schema, table)])
+    if not columns:
+        raise EnumStateError(f"table {schema}.{table} does not exist")
+    for found in columns:
+        if found.name == column:
+            return found, read_check_constraints(connection, [(schema, table)])
+    raise EnumStateError(
+        f"table {schema}.{table} has no column {column!r} "
+        f"(it has {[c.name for c in columns]!r})"
+    )
+
+
+def _find_check(checks: list[CheckConstraintInfo], name: str) -> CheckConstraintInfo | None:
+    return next((c for c in checks if c.name == name), None)
+
+
+def _refuse_outside(
+    connection: Connection,
+    schema: str,
+    table: str,
+    column: str,
+    allowed: list[str],
+    *,
+    action: str,
+) -> None:
+    """Refuse, before any change, when rows hold a value outside ``allowed``."""
+    outside = count_values_outside(connection, schema, table, column, allowed)
+    if not outside:
+        return
+    lines = [f"  - {value!r}: {count} row(s)" for value, count in outside]
+    raise UnsafeOperationError(
+        f"refusing to {action}: table {schema}.{table}, column {column}: rows hold "
+        f"{len(outside)} value(s) outside the allowed set {allowed!r}:\n"
+        + "\n".join(lines)
+        + "\nUpdate those rows first, or pass mapping={old: new} to say where they go. "
+        "Nothing was changed."
+    )
+
+
+def _require_text_column(found: ColumnInfo, operation: CheckEnumOperation, hint: str) -> None:
+    if found.is_enum:
+        raise EnumStateError(
+            f"{operation.column_label} is the native enum "
+            f"{found.type_schema}.{found.type_name}; {hint}"
+        )
+    if not found.is_text:
+        raise EnumStateError(
+            f"{operation.column_label} has type {found.formatted_type}; the CHECK variant "
+            "needs a text, varchar or char column"
+        )
+
+
+@Operations.implementation_for(CreateCheckEnumOp)
+def check_enum_create(operations: Operations, operation: CreateCheckEnumOp) -> None:
+    context = operations.migration_context
+    options = options_for(context, operation.lock_timeout)
+    schema = resolve_schema(context, operation.schema)
+    name = _constraint_name_for(operation)
+    connection = _online(context)
+    if connection is not None and schema is not None:
+        found, checks = _read_target(connection, schema, operation.table, operation.column)
+        _require_text_column(found, operation, "use enum_to_check to convert it")
+        existing = _find_check(checks, name)
+        if existing is not None and (
+            existing.values is None or set(existing.values) != set(operation.values)
+        ):
+            raise EnumStateError(
+                f"{operation.column_label}: constraint {name} already exists as "
+                f"{existing.definition}; use check_enum_set_values to change its values"
+            )
+        _refuse_outside(
+            connection, schema, operation.table, operation.column, list(operation.values),
+            action=f"add CHECK constraint {name}",
+        )
+    plan = check_ddl.plan_check_create(
+        context.dialect, schema, operation.table, operation.column, operation.values, name,
+        lock_timeout=options.lock_timeout, guard=connection is None,
+    )
+    execute(context, plan, options)
+
+
+def _run_remap(context: MigrationContext, sql: str) -> None:
+    """Send the batched remap outside any transaction block (its DO block commits)."""
+    with context.autocommit_block():
+        if context.as_sql:
+            context.impl.static_output(sql + context.impl.command_terminator)
+            return
+        connection = context.connection
+        assert connection is not None
+        connection.exec_driver_sql(sql, execution_options={"no_parameters": True})
+
+
+@Operations.implementation_for(SetCheckEnumValuesOp)
+def check_enum_set_values(operations: Operations, operation: SetCheckEnumValuesOp) -> None:
+    context = operations.migration_context
+    options = options_for(context, operation.lock_timeout)
+    schema = resolve_schema(context, operation.schema)
+    name = _constraint_name_for(operation)
+    temp = check_ddl.temp_constraint_name(name)
+    connection = _online(context)
+    if connection is not None and schema is not None:
+        found, checks = _read_target(connection, schema, operation.table, operation.column)
+        _require_text_column(found, operation, "use enum_swap for native enums")
+        if _find_check(checks, name) is None and _find_check(checks, temp) is None:
+            present = [c.name for c in checks if operation.column in c.columns]
+            raise EnumStateError(
+                f"{operation.column_label}: no CHECK constraint named {name} "
+                f"(CHECK constraints on the column: {present!r}); pass constraint_name="
+            )
+        _refuse_outside(
+            connection, schema, operation.table, operation.column,
+            [*operation.values, *operation.mapping],
+            action=f"change the values allowed by {name}",
+        )
+    plan = check_ddl.plan_check_set_values(
+        context.dialect, schema, operation.table, operation.column, operation.values, name,
+        mapping=operation.mapping, lock_timeout=options.lock_timeout,
+        batch_size=options.check_batch_size, guard=connection is None,
+    )
+    execute(context, plan.before, options)
+    if plan.remap is not None:
+        _run_remap(context, plan.remap)
+    execute(context, plan.after, options)
+
+
+@Operations.implementation_for(DropCheckEnumOp)
+def check_enum_drop(operations: Operations, operation: DropCheckEnumOp) -> None:
+    context = operations.migration_context
+    options = options_for(context, operation.lock_timeout)
+    schema = resolve_schema(context, operation.schema)
+    name = _constraint_name_for(operation)
+    connection = _online(context)
+    if connection is not None and schema is not None:
+        _found, checks = _read_target(connection, schema, operation.table, operation.column)
+        if _find_check(checks, name) is None:
+            raise EnumStateError(
+                f"{operation.column_label}: no CHECK constraint named {name} to drop"
+            )
+    plan = check_ddl.plan_check_drop(
+        context.dialect, schema, operation.table, name, lock_timeout=options.lock_timeout
+    )
+    execute(context, plan, options)
+
+
+@Operations.implementation_for(EnumToCheckOp)
+def enum_to_check(operations: Operations, operation: EnumToCheckOp) -> None:
+    context = operations.migration_context
+    options = options_for(context, operation.lock_timeout)
+    schema = resolve_schema(context, operation.schema)
+    name = _constraint_name_for(operation)
+    type_name, type_schema, values = operation.type_name, operation.type_schema, operation.values
+    connection = _online(context)
+    if connection is not None and schema is not None:
+        found, _checks = _read_target(connection, schema, operation.table, operation.column)
+        if found.is_enum:
+            if type_name is not None and (type_name, type_schema or found.type_schema) != (
+                found.type_name, found.type_schema,
+            ):
+                raise EnumStateError(
+                    f"{operation.column_label} uses enum {found.type_schema}."
+                    f"{found.type_name}, not {type_schema or found.type_schema}.{type_name}"
+                )
+            current = require_enum(connection, found.type_schema, found.type_name)
+            if values is not None and tuple(values) != current.labels:
+                raise EnumStateError(
+                    f"enum {current.schema}.{current.name} has labels {list(current.labels)!r}, "
+                    f"not {list(values)!r}"
+                )
+            type_name, type_schema, values = current.name, current.schema, current.labels
+        elif not found.is_text:
+            raise EnumStateError(
+                f"{operation.column_label} has type {found.formatted_type}, not a native enum"
+            )
+        elif type_name is None or values is None:
+            raise EnumStateError(
+                f"{operation.column_label} is already {found.formatted_type}; to finish an "
+                "interrupted conversion pass type_name= and values="
+            )
+    if type_name is None or values is None:
+        raise InvalidEnumInput(
+            f"enum_to_check of {operation.column_label}: offline (--sql) the enum is not "
+            "read from the database; pass type_name=... and values=[...]"
+        )
+    if type_schema is None:
+        type_schema = schema
+    plan = check_ddl.plan_enum_to_check(
+        context.dialect, schema, operation.table, operation.column,
+        type_schema=type_schema, type_name=type_name, values=values, constraint_name=name,
+        length=operation.length, drop_type=operation.drop_type,
+        lock_timeout=options.lock_timeout,
+    )
+    execute(context, plan, options)
+
+
+@Operations.implementation_for(CheckToEnumOp)
+def check_to_enum(operations: Operations, operation: CheckToEnumOp) -> None:
+    context = operations.migration_context
+    options = options_for(context, operation.lock_timeout)
+    schema = resolve_schema(context, operation.schema)
+    type_schema = operation.type_schema if operation.type_schema is not None else schema
+    name = _constraint_name_for(operation)
+    connection = _online(context)
+    if connection is not None and schema is not None and type_schema is not None:
+        found, _checks = _read_target(connection, schema, operation.table, operation.column)
+        already = found.is_enum and (found.type_schema, found.type_name) == (
+            type_schema, operation.type_name,
+        )
+        if not already:
+            _require_text_column(found, operation, "it is not a text + CHECK column")
+            _refuse_outside(
+                connection, schema, operation.table, operation.column, list(operation.values),
+                action=f"convert {operation.column_label} to enum "
+                f"{type_schema}.{operation.type_name}",
+            )
+        if not operation.create_type:
+            require_enum(connection, type_schema, operation.type_name)
+    plan = check_ddl.plan_check_to_enum(
+        context.dialect, schema, operation.table, operation.column,
+        type_schema=type_schema, type_name=operation.type_name, values=operation.values,
+        constraint_name=name, create_type=operation.create_type,
+        lock_timeout=options.lock_timeout, guard=connection is None,
+    )
+    execute(context, plan, options)

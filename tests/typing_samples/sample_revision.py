@@ -32,6 +32,22 @@ def upgrade() -> None:
         old_values=["pending", "running", "failed", "completed"],
     )
     op.enum_remove_value("ingestion_status", "running", schema="public", replace_with="pending")
+    # VARCHAR + CHECK variant
+    op.add_column("ingestion_queue", sa.Column("kind", sa.String(20)), schema="ai")
+    op.check_enum_create("ingestion_queue", "kind", ["pdf", "html"], schema="ai")
+    op.check_enum_set_values(
+        "ingestion_queue",
+        "kind",
+        ["pdf", "web"],
+        schema="ai",
+        mapping={"html": "web"},
+        old_values=["pdf", "html"],
+    )
+    op.check_to_enum("ingestion_queue", "kind", "ingestion_kind", ["pdf", "web"], schema="ai")
+    op.enum_to_check(
+        "ingestion_queue", "kind", schema="ai", type_name="ingestion_kind", values=["pdf", "web"]
+    )
+    op.check_enum_drop("ingestion_queue", "kind", schema="ai", values=["pdf", "web"])
 
 
 def downgrade() -> None:

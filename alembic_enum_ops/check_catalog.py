@@ -1,0 +1,235 @@
+"""Catalog and data reads for the VARCHAR + CHECK variant.
+
+Like :mod:`.catalog`, each function is one query whatever the number of tables asked
+about: the executors and the CHECK comparator read every column and every CHECK
+constraint they need in one round trip each.
+
+:func:`parse_check_values` recovers the allowed set from a constraint's definition
+(``pg_get_constraintdef``).  It only accepts the shapes a value-set CHECK takes on the
+server (ours, and SQLAlchemy's ``col IN (...)`` from ``Enum(native_enum=False,
+create_constraint=True)``); anything else returns ``None`` so a hand-written CHECK is
+never mistaken for an enum-like set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+TEXT_TYPES = frozenset({"text", "character varying", "character", "bpchar", "varchar"})
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """One table column as the catalog has it."""
+
+    schema: str
+    table: str
+    name: str
+    type_schema: str
+    type_name: str
+    formatted_type: str  # format_type(): "character varying(20)", "ai.status"
+    is_enum: bool
+    not_null: bool
+    default: str | None  # pg_get_expr of the default, or None
+
+    @property
+    def is_text(self) -> bool:
+        base = self.formatted_type.split("(")[0].strip()
+        return self.type_schema == "pg_catalog" and base in TEXT_TYPES
+
+
+@dataclass(frozen=True)
+class CheckConstraintInfo:
+    """A CHECK constraint of a table, with the allowed set when it is a value set."""
+
+    schema: str
+    table: str
+    name: str
+    columns: tuple[str, ...]
+    definition: str
+    validated: bool
+    values: tuple[str, ...] | None
+
+
+_COLUMNS_SQL = sa.text(
+    """
+    WITH wanted AS (
+        SELECT w.schema, w.name
+        FROM unnest(CAST(:schemas AS text[]), CAST(:names AS text[])) AS w(schema, name)
+    )
+    SELECT n.nspname::text AS schema, c.relname::text AS table_name,
+           a.attname::text AS column_name,
+           tn.nspname::text AS type_schema, t.typname::text AS type_name,
+           format_type(a.atttypid, a.atttypmod) AS formatted_type,
+           (t.typtype = 'e') AS is_enum,
+           a.attnotnull AS not_null,
+           pg_get_expr(d.adbin, d.adrelid) AS default_expr
+    FROM wanted
+    JOIN pg_namespace n ON n.nspname = wanted.schema
+    JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = wanted.name
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    JOIN pg_type t ON t.oid = a.atttypid
+    JOIN pg_namespace tn ON tn.oid = t.typnamespace
+    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+    ORDER BY n.nspname, c.relname, a.attnum
+    """
+)
+
+
+def read_columns(
+    connection: Connection, tables: Sequence[tuple[str, str]]
+) -> list[ColumnInfo]:
+    """Every column of the given ``(schema, table)`` pairs, one query."""
+    if not tables:
+        return []
+    rows = connection.execute(
+        _COLUMNS_SQL,
+        {"schemas": [s for s, _ in tables], "names": [t for _, t in tables]},
+    ).all()
+    return [
+        ColumnInfo(
+            schema=r.schema,
+            table=r.table_name,
+            name=r.column_name,
+            type_schema=r.type_schema,
+            type_name=r.type_name,
+            formatted_type=r.formatted_type,
+            is_enum=bool(r.is_enum),
+            not_null=bool(r.not_null),
+            default=r.default_expr,
+        )
+        for r in rows
+    ]
+
+
+_CHECKS_SQL = sa.text(
+    """
+    WITH wanted AS (
+        SELECT w.schema, w.name
+        FROM unnest(CAST(:schemas AS text[]), CAST(:names AS text[])) AS w(schema, name)
+    )
+    SELECT n.nspname::text AS schema, c.relname::text AS table_name,
+           con.conname::text AS name,
+           pg_get_constraintdef(con.oid) AS definition,
+           con.convalidated AS validated,
+           ARRAY(
+               SELECT a.attname::text
+               FROM unnest(con.conkey) AS k(attnum)
+               JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+               ORDER BY a.attnum
+           ) AS columns
+    FROM wanted
+    JOIN pg_namespace n ON n.nspname = wanted.schema
+    JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = wanted.name
+    JOIN pg_constraint con ON con.conrelid = c.oid AND con.contype = 'c'
+    ORDER BY n.nspname, c.relname, con.conname
+    """
+)
+
+
+def read_check_constraints(
+    connection: Connection, tables: Sequence[tuple[str, str]]
+) -> list[CheckConstraintInfo]:
+    """Every CHECK constraint of the given ``(schema, table)`` pairs, one query."""
+    if not tables:
+        return []
+    rows = connection.execute(
+        _CHECKS_SQL,
+        {"schemas": [s for s, _ in tables], "names": [t for _, t in tables]},
+    ).all()
+    result = []
+    for r in rows:
+        columns = tuple(r.columns)
+        values = parse_check_values(r.definition, columns[0]) if len(columns) == 1 else None
+        result.append(
+            CheckConstraintInfo(
+                schema=r.schema,
+                table=r.table_name,
+                name=r.name,
+                columns=columns,
+                definition=r.definition,
+                validated=bool(r.validated),
+                values=values,
+            )
+        )
+    return result
+
+
+def count_values_outside(
+    connection: Connection,
+    schema: str,
+    table: str,
+    column: str,
+    allowed: Sequence[str],
+) -> list[tuple[str, int]]:
+    """``[(value, row count)]`` of non-NULL values not in ``allowed``: one scan.
+
+    Built with SQLAlchemy Core so names are quoted by the dialect and the allowed
+    values travel as bound parameters (a ``:`` in a name cannot become a bind).
+    """
+    col = sa.column(column, sa.Text())
+    source = sa.table(table, col, schema=schema)
+    as_text = sa.cast(col, sa.Text())
+    statement = (
+        sa.select(as_text.label("value"), sa.func.count().label("n"))
+        .select_from(source)
+        .where(col.is_not(None), as_text.not_in(list(allowed)))
+        .group_by(as_text)
+        .order_by(as_text)
+    )
+    rows = connection.execute(statement).all()
+    return [(str(r.value), int(r.n)) for r in rows]
+
+
+# --- parsing a value-set CHECK ----------------------------------------------------------
+
+_LITERAL = re.compile(r"(?<![A-Za-z0-9_])'((?:[^']|'')*)'")
+_CAST = re.compile(
+    r"::(?:text|character varying|varchar|character|bpchar)(?:\(\d+\))?(?:\[\])?"
+)
+
+
+def _column_forms(column: str) -> set[str]:
+    quoted = '"' + column.replace('"', '""') + '"'
+    return {column, quoted}
+
+
+def parse_check_values(definition: str, column: str) -> tuple[str, ...] | None:
+    """The allowed values of a value-set CHECK on ``column``, or None.
+
+    Accepted shapes (as ``pg_get_constraintdef`` prints them)::
+
+        CHECK (((col)::text = ANY ((ARRAY['a'::character varying, ...])::text[])))
+        CHECK ((col = ANY (ARRAY['a'::text, 'b'::text])))
+        CHECK (((col)::text = 'a'::text))
+    """
+    body = definition.strip()
+    if body.endswith("NOT VALID"):
+        body = body[: -len("NOT VALID")].rstrip()
+    if not body.startswith("CHECK"):
+        return None
+    body = body[len("CHECK") :]
+    values: list[str] = []
+    placeholder = "\x00"
+
+    def _take(match: re.Match[str]) -> str:
+        values.append(match.group(1).replace("''", "'"))
+        return placeholder
+
+    skeleton = _LITERAL.sub(_take, body)
+    if "'" in skeleton or "E'" in body:
+        return None
+    skeleton = _CAST.sub("", skeleton)
+    skeleton = re.sub(r"[\s()]", "", skeleton)
+    for form in _column_forms(column):
+        col = re.sub(r"[\s()]", "", form)
+        if skeleton == f"{col}={placeholder}" and len(values) == 1:
+            return tuple(values)
+        if values and skeleton == f"{col}=ANYARRAY[" + ",".join([placeholder] * len(values)) + "]":
+            return tuple(values)
+    return None

@@ -1,0 +1,204 @@
+"""The VARCHAR + CHECK variant against a live server, online and offline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from alembic_enum_ops import EnumStateError, InvalidEnumInput, UnsafeOperationError
+from alembic_enum_ops.check_catalog import parse_check_values
+from alembic_enum_ops.check_ddl import default_constraint_name, shorten_name
+from tests.support.catalog import query
+from tests.support.migrate import apply_script, render_offline, run_online
+
+EXOTIC = ["it's", 'say "hi"', "back\\slash", "%s and :param", "$$ dollar $$", "ünï 🚀", ""]
+
+CHECKS_SQL = """
+SELECT c.relname::text, con.conname::text, pg_get_constraintdef(con.oid), con.convalidated
+FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE con.contype = 'c' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+ORDER BY 1, 2
+"""
+
+
+def execute(url: str, *statements: str) -> None:
+    """Set-up statements sent verbatim (no bind parsing: names hold % and :)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement, execution_options={"no_parameters": True})
+    finally:
+        engine.dispose()
+
+
+def checks(url: str) -> list[tuple[Any, ...]]:
+    return query(url, CHECKS_SQL)
+
+
+def allowed(url: str, table: str, name: str) -> tuple[str, ...] | None:
+    rows = query(
+        url,
+        "SELECT pg_get_constraintdef(oid), (SELECT a.attname::text FROM pg_attribute a "
+        "WHERE a.attrelid = conrelid AND a.attnum = conkey[1]) FROM pg_constraint "
+        "WHERE conrelid = to_regclass(:t) AND conname = :n",
+        t=table,
+        n=name,
+    )
+    assert len(rows) == 1, rows
+    return parse_check_values(rows[0][0], rows[0][1])
+
+
+def setup_queue(url: str, *values: str, table: str = "queue") -> None:
+    execute(
+        url,
+        f"CREATE TABLE {table} (id serial PRIMARY KEY, status varchar(40) NOT NULL "
+        "DEFAULT 'pending')",
+        *(f"INSERT INTO {table} (status) VALUES ('{v}')" for v in values),
+    )
+
+
+# --- check_enum_create -------------------------------------------------------------------
+
+
+def test_create_online_adds_validated_check(db_url: str) -> None:
+    setup_queue(db_url, "pending", "done")
+    run_online(db_url, lambda op: op.check_enum_create("queue", "status", ["pending", "done"]))
+    assert checks(db_url) == [
+        ("queue", "ck_queue_status_enum", checks(db_url)[0][2], True)
+    ]
+    assert allowed(db_url, "queue", "ck_queue_status_enum") == ("pending", "done")
+    with pytest.raises(Exception, match="ck_queue_status_enum"):
+        execute(db_url, "INSERT INTO queue (status) VALUES ('other')")
+    execute(db_url, "INSERT INTO queue (status) VALUES ('done')")
+
+
+def test_create_offline_separates_not_valid_and_validate(
+    db_url: str, second_db_url: str
+) -> None:
+    for url in (db_url, second_db_url):
+        setup_queue(url, "pending")
+
+    def migration(op: Any) -> None:
+        op.check_enum_create("queue", "status", ["pending", "done"], schema="public")
+
+    script = render_offline(migration)
+    not_valid = script.index("NOT VALID")
+    validate = script.index("VALIDATE CONSTRAINT")
+    between = script[not_valid:validate]
+    assert "COMMIT;" in between and "BEGIN;" in between
+    assert script.count("SET LOCAL lock_timeout") == 2
+    apply_script(second_db_url, script)
+    run_online(db_url, migration)
+    assert checks(db_url) == checks(second_db_url)
+    assert checks(db_url)[0][3] is True
+
+
+def test_create_exotic_values_and_names(db_url: str, second_db_url: str) -> None:
+    schema, table, column = 'Sch"ema ü', "Select", "Stat:us %s"
+    for url in (db_url, second_db_url):
+        execute(
+            url,
+            'CREATE SCHEMA "Sch""ema ü"',
+            'CREATE TABLE "Sch""ema ü"."Select" ("Stat:us %s" text)',
+            'INSERT INTO "Sch""ema ü"."Select" VALUES (\'it\'\'s\'), (NULL)',
+        )
+
+    def migration(op: Any) -> None:
+        op.check_enum_create(table, column, EXOTIC, schema=schema)
+
+    run_online(db_url, migration)
+    apply_script(second_db_url, render_offline(migration))
+    for url in (db_url, second_db_url):
+        name = default_constraint_name(table, column)
+        assert allowed(url, '"Sch""ema ü"."Select"', name) == tuple(EXOTIC)
+        for value in EXOTIC:
+            execute(url, f'INSERT INTO "Sch""ema ü"."Select" VALUES ($q${value}$q$)')
+        with pytest.raises(Exception, match="violates check constraint"):
+            execute(url, 'INSERT INTO "Sch""ema ü"."Select" VALUES (\'its\')')
+    assert checks(db_url) == checks(second_db_url)
+
+
+def test_create_refuses_rows_outside_the_set_before_any_change(db_url: str) -> None:
+    setup_queue(db_url, "pending", "legacy", "legacy", "done")
+    with pytest.raises(UnsafeOperationError) as info:
+        run_online(db_url, lambda op: op.check_enum_create("queue", "status", ["pending", "done"]))
+    message = str(info.value)
+    assert "public.queue" in message and "status" in message
+    assert "'legacy': 2 row(s)" in message
+    assert checks(db_url) == []
+
+
+def test_create_offline_guard_refuses_before_any_change(db_url: str) -> None:
+    setup_queue(db_url, "pending", "legacy")
+    script = render_offline(
+        lambda op: op.check_enum_create("queue", "status", ["pending"], schema="public")
+    )
+    with pytest.raises(AssertionError, match=r"'legacy': 1 row\(s\)"):
+        apply_script(db_url, script)
+    assert checks(db_url) == []
+
+
+def test_create_rerun_after_interruption_between_steps_finishes(db_url: str) -> None:
+    """The NOT VALID step committed, VALIDATE never ran: the rerun validates."""
+    setup_queue(db_url, "pending")
+    script = render_offline(
+        lambda op: op.check_enum_create("queue", "status", ["pending", "done"], schema="public")
+    )
+    first_step = script[: script.index("VALIDATE CONSTRAINT")]
+    first_step = first_step[: first_step.rindex("BEGIN;")]
+    apply_script(db_url, first_step)
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", False)]
+    run_online(db_url, lambda op: op.check_enum_create("queue", "status", ["pending", "done"]))
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
+    # the offline script, rerun as a whole, finishes too
+    apply_script(db_url, script)
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
+
+
+def test_create_refuses_enum_columns_and_conflicting_constraints(db_url: str) -> None:
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a')",
+        "CREATE TABLE t (e st, n int, s text)",
+        "ALTER TABLE t ADD CONSTRAINT ck_t_s_enum CHECK (s IN ('x'))",
+    )
+    with pytest.raises(EnumStateError, match=r"native enum public\.st; use enum_to_check"):
+        run_online(db_url, lambda op: op.check_enum_create("t", "e", ["a"]))
+    with pytest.raises(EnumStateError, match="has type integer"):
+        run_online(db_url, lambda op: op.check_enum_create("t", "n", ["a"]))
+    with pytest.raises(EnumStateError, match="use check_enum_set_values"):
+        run_online(db_url, lambda op: op.check_enum_create("t", "s", ["a"]))
+    with pytest.raises(EnumStateError, match="has no column 'zz'"):
+        run_online(db_url, lambda op: op.check_enum_create("t", "zz", ["a"]))
+    with pytest.raises(EnumStateError, match=r"table public\.nope does not exist"):
+        run_online(db_url, lambda op: op.check_enum_create("nope", "s", ["a"]))
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        ([], "empty"),
+        (["a", "a"], "duplicate value 'a'"),
+        ("ab", "list of strings"),
+        (["a\x00"], "NUL"),
+        ([1], "must be strings"),
+    ],
+)
+def test_create_bad_values(values: Any, match: str) -> None:
+    with pytest.raises(InvalidEnumInput, match=match):
+        render_offline(lambda op: op.check_enum_create("t", "c", values))
+
+
+def test_long_names_are_shortened_deterministically() -> None:
+    long_table = "t" * 60
+    name = default_constraint_name(long_table, "ünï" * 10)
+    assert len(name.encode()) <= 63
+    assert name == default_constraint_name(long_table, "ünï" * 10)
+    assert name != default_constraint_name(long_table, "ünï" * 9 + "x")
+    assert shorten_name("short") == "short"
+    with pytest.raises(InvalidEnumInput, match="over PostgreSQL's limit"):
+        render_offline(lambda op: op.check_enum_create("t", "c", ["a"], constraint_name="x" * 64))
