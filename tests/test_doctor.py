@@ -1,0 +1,492 @@
+"""``alembic-enum-ops doctor`` on the broken states of the user's story, on a real server.
+
+Each test builds one state with plain SQL (as create_all / a DBA / an old migration
+left it), runs the diagnosis, and checks severity, objects and fix; where the fix is
+an operation, the test runs it and checks that the finding is gone.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from alembic_enum_ops import cli
+from alembic_enum_ops.doctor import Finding, Report, Severity, diagnose, render_text
+from alembic_enum_ops.verify import expected_enums
+from tests.support.catalog import enum_snapshot, execute
+from tests.support.migrate import run_online
+
+LABELS = ("pending", "processing", "completed", "failed")
+NAMES = ("PENDING", "PROCESSING", "COMPLETED", "FAILED")
+
+
+class IngestionStatus(enum.Enum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+def model(*, values: bool = True, schema: str | None = "ai") -> sa.MetaData:
+    """The user's model: ai.ingestion_queue.status of type ai.ingestionstatus."""
+    metadata = sa.MetaData()
+    kwargs: dict[str, Any] = {"name": "ingestionstatus", "schema": schema}
+    if values:
+        kwargs["values_callable"] = lambda e: [m.value for m in e]
+    sa.Table(
+        "ingestion_queue",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("status", sa.Enum(IngestionStatus, **kwargs), nullable=False),
+        schema="ai",
+    )
+    return metadata
+
+
+def sql_labels(labels: tuple[str, ...]) -> str:
+    return ", ".join(f"'{x}'" for x in labels)
+
+
+def story(url: str, *, type_schema: str = "ai", labels: tuple[str, ...] = LABELS) -> None:
+    """Schema ai, the type, and the queue table using it."""
+    execute(
+        url,
+        "CREATE SCHEMA ai",
+        f"CREATE TYPE {type_schema}.ingestionstatus AS ENUM ({sql_labels(labels)})",
+        "CREATE TABLE ai.ingestion_queue (id serial PRIMARY KEY, "
+        f"status {type_schema}.ingestionstatus NOT NULL)",
+    )
+
+
+def run(url: str, metadata: sa.MetaData | None = None) -> Report:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return diagnose(conn, None if metadata is None else expected_enums(metadata))
+    finally:
+        engine.dispose()
+
+
+def only(report: Report, code: str) -> Finding:
+    found = [f for f in report.findings if f.code == code]
+    assert len(found) == 1, (code, report.findings)
+    return found[0]
+
+
+def codes(report: Report) -> set[str]:
+    return {f.code for f in report.findings}
+
+
+def apply_fix(url: str, finding: Finding) -> None:
+    """Run the ``op.`` calls a fix suggests, in one revision-like transaction."""
+    calls = re.findall(r"op\.enum_\w+\([^()]*\)", finding.fix)
+    assert calls, finding.fix
+
+    def upgrade(op: Any) -> None:
+        for call in calls:
+            eval(call, {"op": op})
+
+    run_online(url, upgrade)
+
+
+# --- the user's story, one broken state at a time ------------------------------------
+
+
+def test_clean_database_has_only_the_search_path_note(db_url: str) -> None:
+    story(db_url)
+    report = run(db_url, model())
+    assert [f.code for f in report.findings] == ["search-path"]
+    assert report.findings[0].severity is Severity.INFO
+    assert '"$user", public' in report.findings[0].message
+    assert "ai" in report.findings[0].message  # ai is not on the path
+    assert report.exit_code == 0
+    assert report.enum_count == 1
+
+
+def test_shadowing_public_copy_is_an_error_and_its_fix_removes_it(db_url: str) -> None:
+    story(db_url)
+    execute(db_url, "CREATE TYPE public.ingestionstatus AS ENUM ('PENDING', 'PROCESSING')")
+    for metadata in (None, model()):
+        report = run(db_url, metadata)
+        finding = only(report, "duplicate-type-name")
+        assert finding.severity is Severity.ERROR
+        assert "resolves through search_path" in finding.message
+        assert finding.message.endswith(
+            "to public.ingestionstatus." if metadata is None
+            else "The metadata expects ai.ingestionstatus."
+        )
+        assert "ai.ingestionstatus (used by ai.ingestion_queue.status)" in finding.message
+        assert "public.ingestionstatus (used by no table column)" in finding.message
+        kinds = {(o.kind, o.schema, o.name) for o in finding.objects}
+        assert ("type", "public", "ingestionstatus") in kinds
+        assert ("column", "ai", "ingestion_queue.status") in kinds
+        assert 'op.enum_drop("ingestionstatus", schema="public")' in finding.fix
+        assert "CAST(:x AS ai.ingestionstatus)" in finding.fix
+        assert report.exit_code == 1
+    apply_fix(db_url, finding)
+    assert set(enum_snapshot(db_url)) == {("ai", "ingestionstatus")}
+    assert run(db_url, model()).exit_code == 0
+
+
+def test_duplicate_is_only_a_warning_when_search_path_finds_the_used_copy(
+    db_url: str,
+) -> None:
+    story(db_url)
+    execute(db_url, "CREATE TYPE public.ingestionstatus AS ENUM ('x')")
+    url = sa.make_url(db_url).update_query_dict({"options": "-csearch_path=ai,public"})
+    report = run(url.render_as_string(hide_password=False), model())
+    finding = only(report, "duplicate-type-name")
+    assert finding.severity is Severity.WARNING
+    assert "to ai.ingestionstatus" in finding.message
+    assert report.search_path.setting == "ai,public"
+    assert report.exit_code == 0
+
+
+def test_type_in_public_while_model_expects_ai(db_url: str) -> None:
+    """create_all() put the type in public (the Enum did not inherit the schema)."""
+    story(db_url, type_schema="public")
+    report = run(db_url, model())
+    finding = only(report, "type-wrong-schema")
+    assert finding.severity is Severity.ERROR
+    assert "expects enum ai.ingestionstatus" in finding.message
+    assert "has public.ingestionstatus" in finding.message
+    assert 'op.enum_set_schema("ingestionstatus", "ai", schema="public")' in finding.fix
+    cross = only(report, "cross-schema-column")
+    assert cross.severity is Severity.WARNING
+    assert "ai.ingestion_queue.status" in cross.message
+    assert "public.ingestionstatus" in cross.message
+    assert report.exit_code == 1
+    apply_fix(db_url, finding)
+    fixed = run(db_url, model())
+    assert fixed.exit_code == 0
+    assert "cross-schema-column" not in codes(fixed)
+
+
+def test_missing_type(db_url: str) -> None:
+    execute(db_url, "CREATE SCHEMA ai")
+    finding = only(run(db_url, model()), "type-missing")
+    assert finding.severity is Severity.ERROR
+    assert "'pending', 'processing', 'completed', 'failed'" in finding.message
+    assert 'op.enum_create("ingestionstatus", [...], schema="ai")' in finding.fix
+
+
+def test_uppercase_member_names_while_model_persists_values(db_url: str) -> None:
+    """The type was created before values_callable: it holds PENDING, the code sends
+    pending."""
+    story(db_url, labels=NAMES)
+    report = run(db_url, model(values=True))
+    finding = only(report, "labels-are-member-names")
+    assert finding.severity is Severity.ERROR
+    assert "member NAMES ('PENDING', 'PROCESSING', 'COMPLETED', 'FAILED')" in finding.message
+    assert "VALUES ('pending', 'processing', 'completed', 'failed')" in finding.message
+    assert "label-drift" not in codes(report)
+    assert finding.fix.count("op.enum_rename_value(") == 4
+    assert 'op.enum_rename_value("ingestionstatus", "PENDING", "pending", schema="ai")' in (
+        finding.fix
+    )
+    apply_fix(db_url, finding)
+    assert enum_snapshot(db_url) == {("ai", "ingestionstatus"): LABELS}
+    assert run(db_url, model(values=True)).exit_code == 0
+
+
+def test_lowercase_values_while_model_persists_names(db_url: str) -> None:
+    """The values_callable pitfall the other way round."""
+    story(db_url, labels=LABELS)
+    report = run(db_url, model(values=False))
+    finding = only(report, "labels-are-member-values")
+    assert finding.severity is Severity.ERROR
+    assert "member NAMES ('PENDING'" in finding.message
+    assert "values_callable=lambda e: [m.value for m in e]" in finding.fix
+    # following the fix (changing the model) makes it clean
+    assert run(db_url, model(values=True)).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("db_labels", "needle", "fix_call"),
+    [
+        (("pending", "processing", "completed"), "missing in the database: 'failed'",
+         'op.enum_add_value("ingestionstatus", "failed", schema="ai", after="completed")'),
+        ((*LABELS, "archived"), "not in the model: 'archived'",
+         'op.enum_swap("ingestionstatus", ["pending", "processing", "completed", "failed"]'),
+        (("processing", "pending", "completed", "failed"), "same labels in another order",
+         'op.enum_swap("ingestionstatus", ["pending", "processing", "completed", "failed"]'),
+    ],
+)
+def test_label_drift(
+    db_url: str, db_labels: tuple[str, ...], needle: str, fix_call: str
+) -> None:
+    story(db_url, labels=db_labels)
+    finding = only(run(db_url, model()), "label-drift")
+    assert finding.severity is Severity.ERROR
+    assert needle in finding.message
+    assert fix_call in finding.fix
+
+
+def test_added_value_fix_applies(db_url: str) -> None:
+    story(db_url, labels=("pending", "completed"))
+    finding = only(run(db_url, model()), "label-drift")
+    apply_fix(db_url, finding)
+    assert enum_snapshot(db_url) == {("ai", "ingestionstatus"): LABELS}
+
+
+def test_column_using_the_other_copy(db_url: str) -> None:
+    story(db_url, type_schema="public")
+    execute(db_url, f"CREATE TYPE ai.ingestionstatus AS ENUM ({sql_labels(LABELS)})")
+    report = run(db_url, model())
+    finding = only(report, "column-type-mismatch")
+    assert finding.severity is Severity.ERROR
+    assert "Column ai.ingestion_queue.status uses public.ingestionstatus" in finding.message
+    sql = re.search(r"ALTER TABLE .*?;", finding.fix)
+    assert sql is not None
+    execute(db_url, sql.group(0))
+    assert "column-type-mismatch" not in codes(run(db_url, model()))
+
+
+def test_orphan_type_is_a_warning(db_url: str) -> None:
+    """drop_all() left the type behind."""
+    execute(db_url, "CREATE TYPE public.ingestionstatus AS ENUM ('pending')")
+    report = run(db_url)
+    finding = only(report, "unused-type")
+    assert finding.severity is Severity.WARNING
+    assert report.exit_code == 0  # warnings do not fail the command
+    apply_fix(db_url, finding)
+    assert enum_snapshot(db_url) == {}
+
+
+def test_declared_but_unused_type_is_not_an_orphan(db_url: str) -> None:
+    execute(db_url, "CREATE SCHEMA ai",
+            f"CREATE TYPE ai.ingestionstatus AS ENUM ({sql_labels(LABELS)})")
+    assert "unused-type" in codes(run(db_url))
+    assert "unused-type" not in codes(run(db_url, model()))
+
+
+def test_objects_that_block_or_complicate_a_swap(db_url: str) -> None:
+    story(db_url)
+    execute(
+        db_url,
+        "ALTER TABLE ai.ingestion_queue ALTER COLUMN status SET DEFAULT 'pending'",
+        "ALTER TABLE ai.ingestion_queue ADD COLUMN history ai.ingestionstatus[]",
+        "ALTER TABLE ai.ingestion_queue ADD CONSTRAINT not_failed CHECK (status <> 'failed')",
+        "CREATE INDEX pending_ix ON ai.ingestion_queue (id) WHERE status = 'pending'",
+        "CREATE VIEW ai.queue_view AS SELECT id, status FROM ai.ingestion_queue",
+        "CREATE MATERIALIZED VIEW ai.queue_counts AS "
+        "SELECT status, count(*) FROM ai.ingestion_queue GROUP BY status",
+        "CREATE FUNCTION ai.is_done(s ai.ingestionstatus) RETURNS boolean "
+        "LANGUAGE sql AS 'SELECT s = ''completed'''",
+        "CREATE DOMAIN ai.status_domain AS ai.ingestionstatus",
+    )
+    report = run(db_url, model())
+    blocked = only(report, "swap-blocked")
+    assert blocked.severity is Severity.WARNING
+    assert {(o.kind, o.name) for o in blocked.objects} == {
+        ("type", "ingestionstatus"),
+        ("function", "is_done(ai.ingestionstatus)"),
+        ("domain", "status_domain"),
+    }
+    assert "drop these objects before op.enum_swap" in blocked.fix
+    rewrites = only(report, "swap-rewrites")
+    assert rewrites.severity is Severity.INFO
+    assert {(o.kind, o.name) for o in rewrites.objects} == {
+        ("type", "ingestionstatus"),
+        ("view", "queue_view"),
+        ("materialized_view", "queue_counts"),
+        ("partial_index", "pending_ix"),
+        ("check", "not_failed on ingestion_queue"),
+        ("default", "ingestion_queue.status"),
+        ("array_column", "ingestion_queue.history"),
+    }
+    assert "rewrites 1 table(s)" in rewrites.message
+    assert report.exit_code == 0
+
+
+def test_catalog_reads_do_not_grow_with_the_number_of_types(db_url: str) -> None:
+    def count(n: int) -> int:
+        execute(db_url, *(f"CREATE TYPE public.t{n}_{i} AS ENUM ('a', 'b')" for i in range(n)),
+                *(f"CREATE TABLE public.tab{n}_{i} (c public.t{n}_{i})" for i in range(n)))
+        engine = sa.create_engine(db_url)
+        statements: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute",
+                        lambda *a: statements.append(a[2]))
+        try:
+            with engine.connect() as conn:
+                report = diagnose(conn)
+        finally:
+            engine.dispose()
+        assert report.enum_count >= n
+        return len(statements)
+
+    assert count(1) == count(40)
+
+
+# --- output formats and the command line -------------------------------------------
+
+
+def broken(url: str) -> None:
+    """Shadowing copy + orphan: one error, one warning."""
+    story(url)
+    execute(url, "CREATE TYPE public.ingestionstatus AS ENUM ('PENDING')")
+
+
+def test_text_output(db_url: str) -> None:
+    broken(db_url)
+    report = run(db_url)
+    text = render_text(report)
+    assert "\033[" not in text
+    assert "ERROR   [duplicate-type-name] Type name 'ingestionstatus'" in text
+    assert "        fix: Remove the unused copy in a revision" in text
+    assert text.rstrip().endswith("1 error(s), 1 warning(s), 1 info")
+    coloured = render_text(report, color=True)
+    assert "\033[1;31mERROR  \033[0m [duplicate-type-name]" in coloured
+
+
+def test_cli_json_is_the_documented_document(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken(db_url)
+    status = cli.main(["doctor", "--url", db_url, "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    assert status == 1
+    assert document["format_version"] == 1
+    assert set(document) == {"format_version", "database", "checked_metadata", "summary",
+                             "findings"}
+    assert document["summary"] == {"enum_types": 2, "errors": 1, "warnings": 1, "info": 1,
+                                   "exit_code": 1}
+    assert document["database"]["search_path"] == '"$user", public'
+    first = document["findings"][0]
+    assert set(first) == {"severity", "code", "objects", "message", "fix"}
+    assert (first["severity"], first["code"]) == ("error", "duplicate-type-name")
+    assert {"kind": "type", "schema": "public", "name": "ingestionstatus"} in first["objects"]
+    assert [f["severity"] for f in document["findings"]] == ["error", "warning", "info"]
+
+
+def test_cli_exit_zero_when_clean_and_plain_text_when_piped(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story(db_url)
+    assert cli.main(["doctor", "--url", db_url]) == 0
+    out = capsys.readouterr().out
+    assert "0 error(s), 0 warning(s), 1 info" in out
+    assert "\033[" not in out  # capsys is not a terminal
+    assert cli.main(["doctor", "--url", db_url, "--color", "always"]) == 0
+    assert "\033[" in capsys.readouterr().out
+
+
+def write_models(directory: Path, module: str, body: str) -> None:
+    (directory / f"{module}.py").write_text(body)
+
+
+MODELS = '''
+import enum
+import sqlalchemy as sa
+
+class IngestionStatus(enum.Enum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+metadata = sa.MetaData()
+sa.Table(
+    "ingestion_queue", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("status", sa.Enum(IngestionStatus, name="ingestionstatus", schema="ai",
+                                values_callable=lambda e: [m.value for m in e])),
+    schema="ai",
+)
+
+class Base:
+    metadata = metadata
+'''
+
+
+def test_cli_metadata_from_the_current_directory(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    story(db_url, labels=NAMES)
+    write_models(tmp_path, "doctor_models_ok", MODELS)
+    monkeypatch.chdir(tmp_path)
+    for spec in ("doctor_models_ok:metadata", "doctor_models_ok:Base"):
+        assert cli.main(["doctor", "--url", db_url, "--metadata", spec,
+                         "--format", "json"]) == 1
+        document = json.loads(capsys.readouterr().out)
+        assert document["checked_metadata"] is True
+        assert "labels-are-member-names" in [f["code"] for f in document["findings"]]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--url", "not a url"], "invalid database URL 'not a url'"),
+        (["--url", "mysql://u@h/db"], "works on PostgreSQL only"),
+        (["--url", "postgresql://postgres@127.0.0.1:1/db"], "cannot connect to "),
+        (["--metadata", "nomodule"], "expected module:attribute"),
+        (["--metadata", "doctor_models_missing_xyz:metadata"],
+         "cannot import 'doctor_models_missing_xyz'"),
+        (["--metadata", "doctor_models_broken:metadata"],
+         "cannot import 'doctor_models_broken' (from --metadata "
+         "doctor_models_broken:metadata): ZeroDivisionError"),
+        (["--metadata", "doctor_models_ok2:nothing"], "'doctor_models_ok2' has no attribute"),
+        (["--metadata", "doctor_models_ok2:IngestionStatus"],
+         "expected a MetaData, a list of MetaData or a declarative base"),
+    ],
+)
+def test_cli_errors_are_one_line_and_exit_2(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str,
+) -> None:
+    write_models(tmp_path, "doctor_models_broken", "x = 1 / 0\n")
+    write_models(tmp_path, "doctor_models_ok2", MODELS)
+    monkeypatch.chdir(tmp_path)
+    if "--url" not in args:
+        args = ["--url", db_url, *args]
+    assert cli.main(["doctor", *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("alembic-enum-ops doctor: error: ")
+    assert message in lines[0]
+
+
+def test_unknown_database_on_a_reachable_server(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = sa.make_url(db_url).set(database="enum_ops_no_such_db")
+    assert cli.main(["doctor", "--url", url.render_as_string(hide_password=False)]) == 2
+    err = capsys.readouterr().err
+    assert 'database "enum_ops_no_such_db" does not exist' in err
+    assert len(err.splitlines()) == 1
+
+
+def test_console_entry_points(db_url: str) -> None:
+    """``python -m alembic_enum_ops`` works; errors print no traceback; --help works."""
+
+    def call(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "alembic_enum_ops", *args],
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    story(db_url)
+    ok = call("doctor", "--url", db_url)
+    assert ok.returncode == 0, ok.stderr
+    assert "alembic-enum-ops doctor" in ok.stdout
+    assert "\033[" not in ok.stdout  # piped: plain
+    bad = call("doctor", "--url", "postgresql://postgres@127.0.0.1:1/x")
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    assert len(bad.stderr.splitlines()) == 1
+    for sub in ([], ["doctor"], ["demo"]):
+        helped = call(*sub, "--help")
+        assert helped.returncode == 0
+        assert "usage: alembic-enum-ops" in helped.stdout
+    assert "--metadata MODULE:ATTRIBUTE" in call("doctor", "--help").stdout
+
+
