@@ -1,0 +1,256 @@
+"""What the ``pgenum`` templates' ``env.py`` calls: settings, URL, schema filter, and
+a migration session that is serialized and time-bounded.
+
+The logic lives here, in the tested package, so the ``env.py`` a user owns stays
+short and every project gets fixes with a package upgrade instead of a re-init.
+
+* :func:`settings_from_config` reads ``lock_timeout``, ``statement_timeout`` and
+  ``migration_lock`` from ``alembic.ini`` (``[alembic]``) or, on Alembic 1.16+, from
+  ``[tool.alembic]`` in ``pyproject.toml``, with safe defaults.
+* :func:`migration_session` takes a PostgreSQL advisory lock so two deploys running
+  ``alembic upgrade head`` at once run one after the other (the second then finds
+  nothing to do), and sets both timeouts on the *session*, so they hold in every
+  migration's transaction and in the autocommit steps (``ADD VALUE``) between them.
+* :func:`offline_preamble` gives the same settings as SQL for ``--sql`` scripts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Connection
+
+from .options import EnumOpsOptions
+from .sqltext import check_timeout, default_dialect, literal
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+log = logging.getLogger("alembic_enum_ops")
+
+DEFAULT_LOCK_TIMEOUT = "2s"
+"""Fail fast instead of queueing behind a long transaction and blocking every query
+on the table behind us (the lock queue)."""
+
+DEFAULT_STATEMENT_TIMEOUT = "5min"
+"""Bounds how long one statement may hold its locks; a rewrite that needs longer
+should say so in its revision (``SET LOCAL statement_timeout``)."""
+
+DEFAULT_URL_ENV = "DATABASE_URL"
+
+SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog", "pg_toast"})
+
+
+class ConfigError(ValueError):
+    """A setting in alembic.ini / pyproject.toml has a value we cannot use."""
+
+
+@dataclass(frozen=True)
+class MigrationSettings:
+    """The env.py settings of the ``pgenum`` templates."""
+
+    lock_timeout: str = DEFAULT_LOCK_TIMEOUT
+    statement_timeout: str = DEFAULT_STATEMENT_TIMEOUT
+    migration_lock: bool = True
+    """Serialize concurrent ``alembic`` runs with a session advisory lock."""
+    lock_key: int = 0
+    """The advisory lock key (derived from the version table, see :func:`lock_key`)."""
+
+    def enum_ops(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The ``enum_ops=`` options for ``context.configure``: our ``lock_timeout``
+        plus whatever the project adds (its own keys win)."""
+        options: dict[str, Any] = {"lock_timeout": self.lock_timeout}
+        options.update(extra or {})
+        EnumOpsOptions.coerce(options)  # fail at start-up on an unknown key
+        return options
+
+
+def lock_key(
+    version_table: str = "alembic_version", version_table_schema: str | None = None
+) -> int:
+    """A stable signed 64-bit advisory lock key for one migration history.
+
+    Two Alembic environments sharing a database but not a version table do not
+    block each other; every process of one environment computes the same key.
+    """
+    seed = f"alembic_enum_ops:{version_table_schema or ''}.{version_table}".encode()
+    return int.from_bytes(hashlib.sha256(seed).digest()[:8], "big", signed=True)
+
+
+def _raw_option(config: Config, name: str) -> object:
+    getter = getattr(config, "get_alembic_option", None)  # Alembic 1.16+: ini, then toml
+    if getter is not None:
+        return getter(name)
+    return config.get_main_option(name)
+
+
+def _timeout_option(config: Config, name: str, default: str) -> str:
+    value = _raw_option(config, name)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ConfigError(
+            f"{name} must be a duration like '2s', '500ms' or '5min', got {value!r}"
+        )
+    try:
+        return check_timeout(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def _bool_option(config: Config, name: str, default: bool) -> bool:
+    value = _raw_option(config, name)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "yes", "on", "1"}:
+        return True
+    if text in {"false", "no", "off", "0"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {value!r}")
+
+
+def settings_from_config(
+    config: Config,
+    *,
+    version_table: str = "alembic_version",
+    version_table_schema: str | None = None,
+) -> MigrationSettings:
+    """Read the settings from ``[alembic]`` in alembic.ini or ``[tool.alembic]`` in
+    pyproject.toml (Alembic 1.16+; the ini file wins when both have a key)."""
+    return MigrationSettings(
+        lock_timeout=_timeout_option(config, "lock_timeout", DEFAULT_LOCK_TIMEOUT),
+        statement_timeout=_timeout_option(
+            config, "statement_timeout", DEFAULT_STATEMENT_TIMEOUT
+        ),
+        migration_lock=_bool_option(config, "migration_lock", True),
+        lock_key=lock_key(version_table, version_table_schema),
+    )
+
+
+def database_url(
+    config: Config, *, env_var: str = DEFAULT_URL_ENV, environ: Mapping[str, str] | None = None
+) -> str:
+    """``$DATABASE_URL`` when set, else ``sqlalchemy.url`` from the config.
+
+    A bare ``postgres://`` or ``postgresql://`` URL (as hosting platforms hand out)
+    is pointed at psycopg 3, the driver this package depends on; a URL that names a
+    driver is used as is.
+    """
+    env = os.environ if environ is None else environ
+    url = env.get(env_var) or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise ConfigError(
+            f"no database URL: set ${env_var} or sqlalchemy.url in {config.config_file_name}"
+        )
+    for bare in ("postgres://", "postgresql://"):
+        if url.startswith(bare):
+            return "postgresql+psycopg://" + url[len(bare) :]
+    return url
+
+
+def include_name(
+    name: str | None, type_: str, parent_names: Mapping[str, str | None]
+) -> bool:
+    """``include_name`` hook: with ``include_schemas=True``, leave out PostgreSQL's
+    own schemas (``pg_catalog``, ``information_schema``, ``pg_toast``, temp schemas)."""
+    if type_ == "schema" and name is not None:
+        return not is_system_schema(name)
+    return True
+
+
+def is_system_schema(name: str) -> bool:
+    return (
+        name in SYSTEM_SCHEMAS
+        or name.startswith("pg_temp_")
+        or name.startswith("pg_toast_temp_")
+    )
+
+
+def _set_sql(setting: str, value: str) -> str:
+    return f"SET {setting} = {literal(default_dialect(), value)}"
+
+
+def session_sql(settings: MigrationSettings) -> list[str]:
+    """Session-level ``SET``s (not ``SET LOCAL``: they must survive the commits of
+    ``transaction_per_migration`` and of autocommit steps)."""
+    return [
+        _set_sql("lock_timeout", settings.lock_timeout),
+        _set_sql("statement_timeout", settings.statement_timeout),
+    ]
+
+
+def offline_preamble(settings: MigrationSettings) -> list[str]:
+    """What an ``--sql`` script starts with, so psql runs it under the same limits."""
+    return [s + ";" for s in session_sql(settings)]
+
+
+def _execute(connection: Connection, statement: str) -> Any:
+    return connection.exec_driver_sql(statement, execution_options={"no_parameters": True})
+
+
+def acquire_migration_lock(connection: Connection, key: int) -> None:
+    """Wait for the session advisory lock ``key``, logging who holds it.
+
+    The wait itself runs with no lock or statement timeout: a deploy that starts
+    while another one migrates should wait for it, however long it takes.
+    """
+    if _execute(connection, f"SELECT pg_try_advisory_lock({int(key)})").scalar():
+        return
+    holders = _execute(
+        connection,
+        "SELECT string_agg(pid::text, ', ') FROM pg_locks "
+        f"WHERE locktype = 'advisory' AND granted AND database = "
+        f"(SELECT oid FROM pg_database WHERE datname = current_database()) "
+        f"AND classid = {(key >> 32) & 0xFFFFFFFF} AND objid = {key & 0xFFFFFFFF} "
+        "AND objsubid = 1",
+    ).scalar()
+    log.warning(
+        "alembic_enum_ops: another migration run holds the migration lock (backend pid %s); "
+        "waiting for it to finish",
+        holders or "?",
+    )
+    _execute(connection, "SET lock_timeout = 0")
+    _execute(connection, "SET statement_timeout = 0")
+    _execute(connection, f"SELECT pg_advisory_lock({int(key)})")
+    log.warning("alembic_enum_ops: got the migration lock; going on")
+
+
+def release_migration_lock(connection: Connection, key: int) -> None:
+    _execute(connection, f"SELECT pg_advisory_unlock({int(key)})")
+
+
+@contextmanager
+def migration_session(connection: Connection, settings: MigrationSettings) -> Iterator[None]:
+    """Hold the migration lock and the session timeouts around ``run_migrations()``.
+
+    Call it before ``context.configure(connection=...)``: it commits its own set-up,
+    so Alembic sees no open transaction (an outer transaction would make
+    ``autocommit_block`` fail and merge every migration into one).
+    """
+    if connection.in_transaction():
+        connection.commit()
+    if settings.migration_lock:
+        acquire_migration_lock(connection, settings.lock_key)
+    for statement in session_sql(settings):
+        _execute(connection, statement)
+    connection.commit()
+    try:
+        yield
+    finally:
+        if settings.migration_lock:
+            try:
+                if connection.in_transaction():
+                    connection.rollback()
+                release_migration_lock(connection, settings.lock_key)
+                connection.commit()
+            except Exception:  # pragma: no cover - the lock dies with the session anyway
+                log.debug("alembic_enum_ops: could not release the migration lock", exc_info=True)
