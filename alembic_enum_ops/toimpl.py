@@ -14,7 +14,7 @@ from alembic.operations import Operations
 
 from . import ddl
 from .catalog import EnumType, current_schema, read_enums, read_type_dependents
-from .errors import EnumOpsError, EnumStateError, InvalidEnumInput, UnsafeOperationError
+from .errors import EnumStateError, InvalidEnumInput, UnsafeOperationError
 from .ops import (
     AddEnumValueOp,
     CreateEnumOp,
@@ -213,18 +213,85 @@ def enum_set_schema(operations: Operations, operation: SetEnumSchemaOp) -> None:
 # --- swap executors ------------------------------------------------------------------
 
 
+# Section-local imports keep this shared file's header untouched by the swap.
+from sqlalchemy import exc as sa_exc  # noqa: E402
+
+from . import swap as swap_planner  # noqa: E402
+from .runner import sqlstate_of  # noqa: E402
+from .swap_catalog import read_swap_relations  # noqa: E402
+
+
+def _run_swap(
+    operations: Operations,
+    schema_arg: str | None,
+    name: str,
+    *,
+    new_values: tuple[str, ...] | None,
+    remove: str | None,
+    mapping: dict[str, str],
+    old_values: tuple[str, ...] | None,
+    lock_timeout: str | int | None,
+) -> None:
+    """Plan the swap engine and run it, turning its refusals into our exceptions.
+
+    Online, the relations the swap will lock are read first (one query) so a lock
+    timeout names them; the engine itself does every check, online and offline alike.
+    """
+    context = operations.migration_context
+    options = options_for(context, lock_timeout)
+    schema = resolve_schema(context, schema_arg)
+    connection = _online(context)
+    relations: list[tuple[str, str, bool]] = []
+    if connection is not None and schema is not None:
+        relations = [
+            (r.schema, r.name, r.rewritten)
+            for r in read_swap_relations(connection, schema, name)
+        ]
+    plan = swap_planner.plan_swap(
+        context.dialect, schema, name,
+        new_values=new_values, remove=remove, mapping=mapping, old_values=old_values,
+        lock_timeout=options.lock_timeout, relations=relations,
+    )
+    try:
+        execute(context, plan, options)
+    except sa_exc.DBAPIError as exc:
+        raise _swap_error(exc) from exc
+
+
+def _swap_error(exc: sa_exc.DBAPIError) -> BaseException:
+    """The engine's refusals (SQLSTATE EO001/EO002) as our exceptions, with the
+    server's message, detail and hint; any other error unchanged."""
+    code = sqlstate_of(exc)
+    if code not in (swap_planner.SQLSTATE_UNSAFE, swap_planner.SQLSTATE_STATE):
+        return exc
+    diag = getattr(exc.orig, "diag", None)
+    parts = [
+        getattr(diag, "message_primary", None) or str(exc.orig),
+        getattr(diag, "message_detail", None),
+        getattr(diag, "message_hint", None),
+    ]
+    message = "\n".join(p for p in parts if p)
+    if code == swap_planner.SQLSTATE_UNSAFE:
+        return UnsafeOperationError(message)
+    return EnumStateError(message)
+
+
 @Operations.implementation_for(SwapEnumOp)
 def enum_swap(operations: Operations, operation: SwapEnumOp) -> None:
-    raise EnumOpsError(
-        f"enum_swap of {operation.type_label} is not available in this version"
+    _run_swap(
+        operations, operation.schema, operation.name,
+        new_values=operation.new_values, remove=None, mapping=operation.mapping,
+        old_values=operation.old_values, lock_timeout=operation.lock_timeout,
     )
 
 
 @Operations.implementation_for(RemoveEnumValueOp)
 def enum_remove_value(operations: Operations, operation: RemoveEnumValueOp) -> None:
-    raise EnumOpsError(
-        f"removing {operation.value!r} from {operation.type_label} needs enum_swap, "
-        "which is not available in this version"
+    mapping = {} if operation.replace_with is None else {operation.value: operation.replace_with}
+    _run_swap(
+        operations, operation.schema, operation.name,
+        new_values=None, remove=operation.value, mapping=mapping,
+        old_values=operation.old_values, lock_timeout=operation.lock_timeout,
     )
 
 

@@ -1,0 +1,151 @@
+"""The v2 swap: give an enum type a new label list with every dependent carried over.
+
+The swap is planned as ONE statement, a PL/pgSQL ``DO`` block (the *swap engine*,
+:data:`ENGINE`), run in the revision's transaction under ``lock_timeout``.  Why a
+server-side block rather than a list of DDL statements built in Python:
+
+* offline (``--sql``) nobody can read the catalog when the script is rendered, yet
+  the data check and the dependents (views, indexes, CHECKs, defaults, partitions,
+  domains...) must not be skipped.  The engine discovers them from the catalog when
+  the script is *applied*, so a script applies cleanly on a database in the state the
+  revision expects, and refuses loudly (``RAISE``) on one that is not;
+* online and offline then run literally the same text: the equivalence the tests
+  prove by replaying scripts with psql is by construction, not by luck;
+* the whole swap is one statement of one transaction step, so the runner's
+  savepoint retry on SQLSTATE 55P03 retries all of it, and any failure leaves the
+  database exactly as before.
+
+The engine, in order (nothing is changed before step 5):
+
+1. locates the type, its labels (checked against ``old_values`` when given), the
+   domains over it, and computes the labels that vanish;
+2. refuses (SQLSTATE ``EO001``) when functions, procedures, rules, triggers,
+   policies, composite or range types, foreign tables, generated columns,
+   domains over the array type... use the type, listing each;
+3. counts, per discovered column (plain, array, domain; partitioned tables through
+   their parent), the rows holding a vanishing label with no mapping, and refuses
+   naming ``schema.table.column``, label and row count;
+4. captures every dependent to recreate (views and materialized views in
+   dependency order with owner, grants, comments, options, indexes and triggers;
+   indexes, CHECK/exclusion constraints and foreign keys; defaults; domains) and
+   remaps the enum literals in their definitions, refusing when a definition names
+   a label that vanishes;
+5. creates ``name__v2``, drops the captured dependents, converts every table with
+   ONE ``ALTER TABLE`` (each table rewritten once), drops the old type, renames
+   ``name__v2`` to ``name``, recreates the dependents and carries over the type's
+   owner, comment and grants.
+
+Refusals use SQLSTATE ``EO001`` (would lose data or break a dependent) and
+``EO002`` (the database is not in the expected state); :mod:`.toimpl` turns them
+into :class:`~.errors.UnsafeOperationError` and :class:`~.errors.EnumStateError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from importlib import resources
+
+from sqlalchemy.engine import Dialect
+
+from .plan import Boundary, LockTarget, Plan, Statement, Step
+from .sqltext import dollar_quote, literal, qualified
+
+SQLSTATE_UNSAFE = "EO001"
+"""Raised by the engine when the swap would lose data or break a dependent."""
+
+SQLSTATE_STATE = "EO002"
+"""Raised by the engine when the database is not in the state the swap expects."""
+
+TEMP_SUFFIX = "__v2"
+
+
+def temp_name(name: str) -> str:
+    """The deterministic name of the replacement type (``name__v2``).
+
+    Deterministic so offline scripts are reproducible; names too long for the suffix
+    (PostgreSQL would silently truncate at 63 bytes) get a hash-based name instead.
+    Mirrors the engine's own computation (used for domains).
+    """
+    if len(name.encode("utf-8")) + len(TEMP_SUFFIX) <= 63:
+        return name + TEMP_SUFFIX
+    return "enum_ops_v2_" + hashlib.md5(name.encode("utf-8")).hexdigest()
+
+
+def _text_array(dialect: Dialect, values: Sequence[str] | None) -> str:
+    if values is None:
+        return "NULL"
+    return "ARRAY[" + ", ".join(literal(dialect, v) for v in values) + "]::text[]"
+
+
+def swap_engine_sql(
+    dialect: Dialect,
+    schema: str | None,
+    name: str,
+    *,
+    new_values: Sequence[str] | None,
+    remove: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    old_values: Sequence[str] | None = None,
+) -> str:
+    """The ``DO`` block that performs the swap (see the module docstring).
+
+    Exactly one of ``new_values`` (swap) and ``remove`` (remove one label, the new
+    list being computed from the catalog when the block runs) is given.
+    """
+    if (new_values is None) == (remove is None):
+        raise ValueError("give exactly one of new_values and remove")
+    mapping = dict(mapping or {})
+    schema_expr = "current_schema()" if schema is None else literal(dialect, schema)
+    params = "\n".join(
+        [
+            f"    p_schema text := {schema_expr};",
+            f"    p_name text := {literal(dialect, name)};",
+            f"    p_new text[] := {_text_array(dialect, new_values)};",
+            f"    p_remove text := {'NULL' if remove is None else literal(dialect, remove)};",
+            f"    p_from text[] := {_text_array(dialect, list(mapping))};",
+            f"    p_to text[] := {_text_array(dialect, list(mapping.values()))};",
+            f"    p_expected text[] := {_text_array(dialect, old_values)};",
+        ]
+    )
+    return "DO " + dollar_quote(ENGINE.replace("@@PARAMS@@", params))
+
+
+def plan_swap(
+    dialect: Dialect,
+    schema: str | None,
+    name: str,
+    *,
+    new_values: Sequence[str] | None,
+    remove: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    old_values: Sequence[str] | None = None,
+    lock_timeout: str,
+    relations: Sequence[tuple[str, str, bool]] = (),
+) -> Plan:
+    """The swap as a one-step plan in the revision's transaction.
+
+    ``relations`` are the ``(schema, relation, rewritten)`` found online (tables and
+    views the swap locks); they only label the statement for lock-timeout messages
+    and revision headers.  Offline it is empty: the engine finds them when applied.
+    """
+    target = qualified(dialect, schema, name)
+    what = f"remove value {remove!r} from enum {target}" if remove is not None else (
+        f"swap enum {target} to {list(new_values or [])!r}"
+    )
+    locks = [LockTarget("type", schema, name, "ACCESS EXCLUSIVE")]
+    locks.extend(LockTarget("table", s, r, "ACCESS EXCLUSIVE") for s, r, _ in relations)
+    rewrites = tuple(f"{s}.{r}" for s, r, rewritten in relations if rewritten)
+    statement = Statement(
+        swap_engine_sql(
+            dialect, schema, name,
+            new_values=new_values, remove=remove, mapping=mapping, old_values=old_values,
+        ),
+        locks=tuple(locks),
+        rewrites=rewrites,
+    )
+    return Plan(what, (Step(Boundary.MIGRATION, (statement,), what, lock_timeout=lock_timeout),))
+
+
+ENGINE = (resources.files(__package__) / "swap_engine.sql").read_text(encoding="utf-8")
+"""The engine's PL/pgSQL text (``swap_engine.sql``, shipped in the package)."""

@@ -1,0 +1,736 @@
+-- alembic_enum_ops swap engine: the body of the DO block planned by swap.py.
+-- The engine.  Conventions: every name goes through format('%I')/quote_ident and every
+-- value through format('%L'); definitions are read with search_path = '' so that every
+-- name in them is schema-qualified, and recreated only after the new type has taken the
+-- old name, so their text refers to the new type.  Enum literals in recreated
+-- definitions ('label'::schema.type and '{...}'::schema.type[]) are remapped by a small
+-- scanner that skips other string literals and quoted identifiers.
+-- The PARAMS marker below is replaced by the operation's arguments, each a quoted literal.
+DECLARE
+@@PARAMS@@
+    saved_path text := current_setting('search_path');
+    saved_scs text := current_setting('standard_conforming_strings');
+    type_oid oid;
+    array_oid oid;
+    type_kind "char";
+    type_owner text;
+    type_comment text;
+    type_acl aclitem[];
+    qtype text;
+    qtmp text;
+    tmp_name text;
+    old_labels text[];
+    new_labels text[];
+    vanish text[];
+    dom_oids oid[] := '{}';
+    type_oids oid[];
+    cand_text text[] := '{}';
+    cand_array boolean[] := '{}';
+    col_rel oid[] := '{}';
+    col_num int[] := '{}';
+    view_oids oid[] := '{}';
+    blockers text[] := '{}';
+    problems text[] := '{}';
+    pre text[] := '{}';
+    drops text[] := '{}';
+    alters text[] := '{}';
+    mid text[] := '{}';
+    creates text[] := '{}';
+    ctx text[] := '{}';
+    map_text text;
+    map_array text;
+    sentinels text[] := '{}';
+    r record;
+    d record;
+    s text;
+    t text;
+    q text;
+    i int;
+    k int;
+    cnt bigint;
+    lbl text;
+    clauses text;
+    last_rel oid;
+    last_qrel text;
+    -- scanner state
+    src text;
+    outp text;
+    pos int;
+    p1 int;
+    p2 int;
+    m text[];
+    body text;
+    val text;
+    arr text[];
+    found_cand int;
+    after_pos int;
+    nxt text;
+BEGIN
+    PERFORM set_config('search_path', '', true);
+    PERFORM set_config('standard_conforming_strings', 'on', true);
+
+    -- 1. the type, its labels, the new labels ----------------------------------------
+    SELECT ty.oid, ty.typarray, ty.typtype, pg_get_userbyid(ty.typowner),
+           obj_description(ty.oid, 'pg_type'), ty.typacl
+      INTO type_oid, array_oid, type_kind, type_owner, type_comment, type_acl
+      FROM pg_catalog.pg_type ty
+      JOIN pg_catalog.pg_namespace ns ON ns.oid = ty.typnamespace
+     WHERE ns.nspname = p_schema AND ty.typname = p_name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = format(
+            'alembic_enum_ops: enum %s.%s does not exist', p_schema, p_name);
+    END IF;
+    IF type_kind <> 'e' THEN
+        RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = format(
+            'alembic_enum_ops: type %s.%s is not an enum', p_schema, p_name);
+    END IF;
+    qtype := format('%I.%I', p_schema, p_name);
+    SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) INTO old_labels
+      FROM pg_catalog.pg_enum e WHERE e.enumtypid = type_oid;
+    IF p_expected IS NOT NULL AND old_labels IS DISTINCT FROM p_expected THEN
+        RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = format(
+            'alembic_enum_ops: enum %s.%s has labels %s but this migration expects %s; '
+            'the database is not in the state the revision was written for',
+            p_schema, p_name, old_labels, p_expected);
+    END IF;
+    IF p_remove IS NOT NULL THEN
+        IF NOT p_remove = ANY(old_labels) THEN
+            RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = format(
+                'alembic_enum_ops: cannot remove %L from enum %s.%s: no such label (it has %s)',
+                p_remove, p_schema, p_name, old_labels);
+        END IF;
+        new_labels := array_remove(old_labels, p_remove);
+        IF cardinality(new_labels) = 0 THEN
+            RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = format(
+                'alembic_enum_ops: cannot remove %L from enum %s.%s: it is the only label '
+                '(an enum needs at least one; drop the type instead)',
+                p_remove, p_schema, p_name);
+        END IF;
+    ELSE
+        new_labels := p_new;
+    END IF;
+    FOR i IN 1 .. coalesce(cardinality(p_from), 0) LOOP
+        IF NOT p_from[i] = ANY(old_labels) THEN
+            RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = format(
+                'alembic_enum_ops: enum %s.%s: the mapping names %L, which is not a label '
+                'of the type (it has %s)', p_schema, p_name, p_from[i], old_labels);
+        END IF;
+        IF NOT p_to[i] = ANY(new_labels) THEN
+            RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = format(
+                'alembic_enum_ops: enum %s.%s: %L would be mapped to %L, which is not '
+                'among the new labels %s', p_schema, p_name, p_from[i], p_to[i], new_labels);
+        END IF;
+    END LOOP;
+    IF new_labels = old_labels AND coalesce(cardinality(p_from), 0) = 0 THEN
+        RAISE NOTICE 'alembic_enum_ops: enum %.% already has labels %; nothing to do',
+            p_schema, p_name, old_labels;
+        PERFORM set_config('search_path', saved_path, true);
+        PERFORM set_config('standard_conforming_strings', saved_scs, true);
+        RETURN;
+    END IF;
+    SELECT coalesce(array_agg(o.l ORDER BY o.n), '{}') INTO vanish
+      FROM unnest(old_labels) WITH ORDINALITY AS o(l, n)
+     WHERE NOT o.l = ANY(new_labels) AND NOT o.l = ANY(coalesce(p_from, '{}'));
+
+    tmp_name := CASE WHEN octet_length(p_name) <= 59 THEN p_name || '__v2'
+                     ELSE 'enum_ops_v2_' || md5(p_name) END;
+    qtmp := format('%I.%I', p_schema, tmp_name);
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_type ty
+                 JOIN pg_catalog.pg_namespace ns ON ns.oid = ty.typnamespace
+                WHERE ns.nspname = p_schema AND ty.typname = tmp_name)
+       OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                   JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+                  WHERE ns.nspname = p_schema AND c.relname = tmp_name) THEN
+        RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = format(
+            'alembic_enum_ops: cannot swap enum %s.%s: its temporary name %s.%s is already '
+            'taken (a leftover of an interrupted hand-made swap?); drop or rename that '
+            'object first', p_schema, p_name, p_schema, tmp_name);
+    END IF;
+
+    -- mapping expressions: text -> text, for scalars (CASE) and arrays (array_replace
+    -- through sentinels, so that {a: b, b: a} swaps instead of chaining)
+    map_text := '%1$s';
+    map_array := '%1$s';
+    IF coalesce(cardinality(p_from), 0) > 0 THEN
+        map_text := 'CASE %1$s';
+        FOR i IN 1 .. cardinality(p_from) LOOP
+            -- a label may contain '%': the pieces are escaped for the final format()
+            map_text := map_text || replace(format(' WHEN %L THEN %L', p_from[i], p_to[i]), '%', '%%');
+            s := chr(1) || 'alembic_enum_ops_' || i || chr(1);
+            sentinels := sentinels || s;
+            map_array := format('array_replace(%s, %s, %s)', map_array,
+                                replace(format('%L', p_from[i]), '%', '%%'), format('%L', s));
+        END LOOP;
+        map_text := map_text || ' ELSE %1$s END';
+        FOR i IN 1 .. cardinality(p_from) LOOP
+            map_array := format('array_replace(%s, %s, %s)', map_array, format('%L', sentinels[i]),
+                                replace(format('%L', p_to[i]), '%', '%%'));
+        END LOOP;
+    END IF;
+
+    -- domains over the type are recreated over the new type
+    type_oids := ARRAY[type_oid, array_oid];
+    cand_text := ARRAY[qtype || '[]', qtype];
+    cand_array := ARRAY[true, false];
+    FOR d IN
+        SELECT ty.oid, ty.typarray, ns.nspname::text AS nsp, ty.typname::text AS typ
+          FROM pg_catalog.pg_type ty
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = ty.typnamespace
+         WHERE ty.typtype = 'd' AND ty.typbasetype = type_oid
+         ORDER BY 3, 4
+    LOOP
+        dom_oids := dom_oids || d.oid;
+        type_oids := type_oids || d.oid || d.typarray;
+        cand_text := cand_text || format('%I.%I[]', d.nsp, d.typ) || format('%I.%I', d.nsp, d.typ);
+        cand_array := cand_array || true || false;
+    END LOOP;
+
+    -- 2. dependents we cannot carry over safely --------------------------------------
+    FOR r IN
+        SELECT dep.classid, dep.objid, dep.objsubid,
+               pg_describe_object(dep.classid, dep.objid, dep.objsubid) AS descr,
+               pg_describe_object(dep.refclassid, dep.refobjid, 0) AS on_what,
+               c.relkind, rw.rulename, rw.ev_class
+          FROM pg_catalog.pg_depend dep
+          LEFT JOIN pg_catalog.pg_class c
+                 ON dep.classid = 'pg_catalog.pg_class'::regclass AND c.oid = dep.objid
+          LEFT JOIN pg_catalog.pg_rewrite rw
+                 ON dep.classid = 'pg_catalog.pg_rewrite'::regclass AND rw.oid = dep.objid
+         WHERE dep.refclassid = 'pg_catalog.pg_type'::regclass
+           AND dep.refobjid = ANY(type_oids)
+           AND dep.deptype IN ('n', 'a')
+         ORDER BY 4
+    LOOP
+        IF r.classid = 'pg_catalog.pg_class'::regclass
+           AND r.relkind IN ('r', 'p', 'v', 'm', 'i', 'I') THEN
+            CONTINUE;  -- columns, views and indexes: handled below
+        ELSIF r.classid = 'pg_catalog.pg_type'::regclass AND r.objid = ANY(type_oids) THEN
+            CONTINUE;  -- our domains and their array types
+        ELSIF r.classid IN ('pg_catalog.pg_attrdef'::regclass, 'pg_catalog.pg_constraint'::regclass) THEN
+            CONTINUE;  -- defaults and constraints: checked below
+        ELSIF r.classid = 'pg_catalog.pg_rewrite'::regclass AND r.rulename = '_RETURN' THEN
+            CONTINUE;  -- views: recreated
+        END IF;
+        blockers := blockers || format('%s (uses %s)', r.descr, r.on_what);
+    END LOOP;
+    FOR r IN
+        SELECT p.oid::regprocedure::text AS descr, p.prokind
+          FROM pg_catalog.pg_proc p
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = p.pronamespace
+         WHERE ns.nspname NOT IN ('pg_catalog', 'information_schema')
+           AND p.prolang NOT IN (SELECT oid FROM pg_catalog.pg_language
+                                  WHERE lanname IN ('c', 'internal'))
+           AND p.prosrc ~* ('::\s*("?' || regexp_replace(p_schema, '([^[:alnum:]_])', '\\\1', 'g')
+                            || '"?\s*\.\s*)?"?'
+                            || regexp_replace(p_name, '([^[:alnum:]_])', '\\\1', 'g') || '"?\M')
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
+                            WHERE dep.classid = 'pg_catalog.pg_proc'::regclass
+                              AND dep.objid = p.oid AND dep.refobjid = ANY(type_oids))
+         ORDER BY 1
+    LOOP
+        blockers := blockers || format('%s %s (its body casts to the type)',
+            CASE r.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, r.descr);
+    END LOOP;
+
+    -- columns: every column of the type, its array, a domain over it (or its array)
+    FOR r IN
+        SELECT c.oid AS relid, ns.nspname::text AS nsp, c.relname::text AS rel, c.relkind,
+               a.attname::text AS col, a.attnum, a.atttypid, a.attinhcount, a.attgenerated,
+               ty.typtype, ty.typelem, ty.oid = array_oid OR ty.typelem = ANY(dom_oids) AS is_array,
+               CASE WHEN ty.typtype = 'd' THEN ty.oid
+                    WHEN ty.typelem = ANY(dom_oids) THEN ty.typelem END AS dom
+          FROM pg_catalog.pg_attribute a
+          JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+          JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
+         WHERE a.atttypid = ANY(type_oids) AND a.attnum > 0 AND NOT a.attisdropped
+         ORDER BY 2, 3, a.attnum
+    LOOP
+        col_rel := col_rel || r.relid;
+        col_num := col_num || r.attnum::int;
+        IF r.relkind NOT IN ('r', 'p') OR r.attinhcount > 0 THEN
+            -- views and indexes are handled below; partitions and inheritance children
+            -- follow their parent; composite types and foreign tables were refused
+            CONTINUE;
+        END IF;
+        IF r.attgenerated <> '' THEN
+            blockers := blockers || format('generated column %I of table %s.%s', r.col, r.nsp, r.rel);
+            CONTINUE;
+        END IF;
+        -- 3. data check: rows holding a label that vanishes
+        IF cardinality(vanish) > 0 THEN
+            IF r.is_array THEN
+                q := format('SELECT u.l, count(*) FROM %I.%I AS t CROSS JOIN LATERAL '
+                            '(SELECT DISTINCT e::text AS l FROM unnest(t.%I) AS e '
+                            'WHERE e::text = ANY($1)) AS u GROUP BY 1 ORDER BY 1',
+                            r.nsp, r.rel, r.col);
+            ELSE
+                q := format('SELECT %I::text, count(*) FROM %I.%I WHERE %I::text = ANY($1) '
+                            'GROUP BY 1 ORDER BY 1', r.col, r.nsp, r.rel, r.col);
+            END IF;
+            FOR lbl, cnt IN EXECUTE q USING vanish LOOP
+                problems := problems || format('%s.%s.%s: %s row(s) hold %L%s', r.nsp, r.rel,
+                    r.col, cnt, lbl, CASE WHEN r.is_array THEN ' (in the array)' ELSE '' END);
+            END LOOP;
+        END IF;
+        -- the conversion, one ALTER TABLE per table
+        IF r.dom IS NULL THEN
+            t := qtmp;
+        ELSE
+            SELECT format('%I.%I', ns.nspname,
+                          CASE WHEN octet_length(ty.typname) <= 59 THEN ty.typname || '__v2'
+                               ELSE 'enum_ops_v2_' || md5(ty.typname) END)
+              INTO t
+              FROM pg_catalog.pg_type ty JOIN pg_catalog.pg_namespace ns ON ns.oid = ty.typnamespace
+             WHERE ty.oid = r.dom;
+        END IF;
+        IF r.is_array THEN
+            s := format('ALTER COLUMN %I TYPE %s[] USING %s::%s[]', r.col, t,
+                        format(map_array, format('%I::text[]', r.col)), t);
+        ELSE
+            s := format('ALTER COLUMN %I TYPE %s USING (%s)::%s', r.col, t,
+                        format(map_text, format('%I::text', r.col)), t);
+        END IF;
+        IF r.relid IS DISTINCT FROM last_rel THEN
+            IF last_rel IS NOT NULL THEN
+                alters := alters || format('ALTER TABLE %s %s', last_qrel, clauses);
+            END IF;
+            last_rel := r.relid;
+            last_qrel := format('%I.%I', r.nsp, r.rel);
+            clauses := s;
+        ELSE
+            clauses := clauses || ', ' || s;
+        END IF;
+    END LOOP;
+    IF last_rel IS NOT NULL THEN
+        alters := alters || format('ALTER TABLE %s %s', last_qrel, clauses);
+    END IF;
+
+    -- rules (other than views') on the affected columns or the type
+    FOR r IN
+        SELECT DISTINCT pg_describe_object(dep.classid, dep.objid, 0) AS descr
+          FROM pg_catalog.pg_depend dep
+          JOIN pg_catalog.pg_rewrite rw ON rw.oid = dep.objid
+         WHERE dep.classid = 'pg_catalog.pg_rewrite'::regclass
+           AND rw.rulename <> '_RETURN'
+           AND ((dep.refclassid = 'pg_catalog.pg_class'::regclass
+                 AND (dep.refobjid, dep.refobjsubid) IN (SELECT * FROM unnest(col_rel, col_num)))
+                OR (dep.refclassid = 'pg_catalog.pg_type'::regclass AND dep.refobjid = ANY(type_oids)))
+         ORDER BY 1
+    LOOP
+        blockers := blockers || r.descr;
+    END LOOP;
+
+    -- 4a. views and materialized views on the affected columns, and views on those
+    FOR r IN
+        WITH RECURSIVE closure(relid, depth) AS (
+            SELECT rw.ev_class, 1
+              FROM pg_catalog.pg_depend dep
+              JOIN pg_catalog.pg_rewrite rw ON rw.oid = dep.objid
+             WHERE dep.classid = 'pg_catalog.pg_rewrite'::regclass
+               AND rw.rulename = '_RETURN'
+               AND rw.ev_class <> dep.refobjid
+               AND ((dep.refclassid = 'pg_catalog.pg_class'::regclass
+                     AND (dep.refobjid, dep.refobjsubid) IN (SELECT * FROM unnest(col_rel, col_num)))
+                    OR (dep.refclassid = 'pg_catalog.pg_type'::regclass
+                        AND dep.refobjid = ANY(type_oids)))
+            UNION ALL
+            SELECT rw.ev_class, closure.depth + 1
+              FROM closure
+              JOIN pg_catalog.pg_depend dep
+                ON dep.refclassid = 'pg_catalog.pg_class'::regclass
+               AND dep.refobjid = closure.relid
+               AND dep.classid = 'pg_catalog.pg_rewrite'::regclass
+              JOIN pg_catalog.pg_rewrite rw ON rw.oid = dep.objid
+             WHERE rw.ev_class <> closure.relid AND rw.rulename = '_RETURN'
+        )
+        SELECT c.oid, max(cl.depth) AS depth, ns.nspname::text AS nsp, c.relname::text AS rel,
+               c.relkind, pg_get_userbyid(c.relowner)::text AS owner, c.relacl, c.reloptions,
+               c.relispopulated, obj_description(c.oid, 'pg_class') AS cmt,
+               pg_get_viewdef(c.oid) AS def
+          FROM closure cl
+          JOIN pg_catalog.pg_class c ON c.oid = cl.relid
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+         GROUP BY c.oid, ns.nspname, c.relname
+         ORDER BY 2, 3, 4
+    LOOP
+        view_oids := view_oids || r.oid;
+        k := CASE r.relkind WHEN 'm' THEN 1 ELSE 0 END;
+        t := CASE k WHEN 1 THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END;
+        q := format('%I.%I', r.nsp, r.rel);
+        drops := format('DROP %s %s', t, q) || drops;  -- deepest first
+        s := format('CREATE %s %s', t, q);
+        IF r.reloptions IS NOT NULL THEN
+            s := s || ' WITH (' || (
+                SELECT string_agg(format('%s=%L', split_part(o, '=', 1),
+                                         substr(o, strpos(o, '=') + 1)), ', ')
+                  FROM unnest(r.reloptions) AS o) || ')';
+        END IF;
+        s := s || ' AS ' || rtrim(r.def, E'; \n');
+        IF k = 1 THEN
+            s := s || CASE WHEN r.relispopulated THEN ' WITH DATA' ELSE ' WITH NO DATA' END;
+        END IF;
+        creates := creates || s; ctx := ctx || format('%s %s', lower(t), q);
+        IF r.owner <> current_user THEN
+            creates := creates || format('ALTER %s %s OWNER TO %I', t, q, r.owner);
+            ctx := ctx || format('owner of %s', q);
+        END IF;
+        IF r.cmt IS NOT NULL THEN
+            creates := creates || format('COMMENT ON %s %s IS %L', t, q, r.cmt);
+            ctx := ctx || format('comment on %s', q);
+        END IF;
+        IF r.relacl IS NOT NULL THEN
+            creates := creates || format('REVOKE ALL ON TABLE %s FROM PUBLIC', q)
+                               || format('REVOKE ALL ON TABLE %s FROM %I', q, r.owner);
+            ctx := ctx || format('grants on %s', q) || format('grants on %s', q);
+            FOR d IN SELECT * FROM aclexplode(r.relacl) ORDER BY grantee, privilege_type LOOP
+                creates := creates || format('GRANT %s ON TABLE %s TO %s%s', d.privilege_type, q,
+                    CASE WHEN d.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(d.grantee)) END,
+                    CASE WHEN d.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+                ctx := ctx || format('grants on %s', q);
+            END LOOP;
+        END IF;
+        FOR d IN
+            SELECT a.attname::text AS col, col_description(r.oid, a.attnum) AS cmt, a.attacl
+              FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+               AND (col_description(r.oid, a.attnum) IS NOT NULL OR a.attacl IS NOT NULL)
+             ORDER BY a.attnum
+        LOOP
+            IF d.cmt IS NOT NULL THEN
+                creates := creates || format('COMMENT ON COLUMN %s.%I IS %L', q, d.col, d.cmt);
+                ctx := ctx || format('comment on %s.%I', q, d.col);
+            END IF;
+            IF d.attacl IS NOT NULL THEN
+                FOR s IN
+                    SELECT format('GRANT %s (%I) ON TABLE %s TO %s%s', x.privilege_type, d.col, q,
+                        CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END,
+                        CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
+                      FROM aclexplode(d.attacl) AS x ORDER BY x.grantee, x.privilege_type
+                LOOP
+                    creates := creates || s; ctx := ctx || format('column grants on %s', q);
+                END LOOP;
+            END IF;
+        END LOOP;
+        FOR d IN
+            SELECT pg_get_indexdef(x.indexrelid) AS def, obj_description(x.indexrelid, 'pg_class') AS cmt,
+                   format('%I.%I', ns.nspname, ic.relname) AS qi
+              FROM pg_catalog.pg_index x
+              JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
+              JOIN pg_catalog.pg_namespace ns ON ns.oid = ic.relnamespace
+             WHERE x.indrelid = r.oid ORDER BY ic.relname
+        LOOP
+            creates := creates || d.def; ctx := ctx || format('index %s', d.qi);
+            IF d.cmt IS NOT NULL THEN
+                creates := creates || format('COMMENT ON INDEX %s IS %L', d.qi, d.cmt);
+                ctx := ctx || format('comment on index %s', d.qi);
+            END IF;
+        END LOOP;
+        FOR d IN
+            SELECT pg_get_triggerdef(tg.oid) AS def, tg.tgname::text AS nm
+              FROM pg_catalog.pg_trigger tg
+             WHERE tg.tgrelid = r.oid AND NOT tg.tgisinternal ORDER BY tg.tgname
+        LOOP
+            creates := creates || d.def; ctx := ctx || format('trigger %I on %s', d.nm, q);
+        END LOOP;
+        -- rules other than the view's own, and objects depending on the view itself
+        FOR d IN
+            SELECT pg_describe_object(dep.classid, dep.objid, dep.objsubid) AS descr
+              FROM pg_catalog.pg_depend dep
+              LEFT JOIN pg_catalog.pg_rewrite rw
+                     ON dep.classid = 'pg_catalog.pg_rewrite'::regclass AND rw.oid = dep.objid
+             WHERE ((dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = r.oid)
+                    OR (dep.refclassid = 'pg_catalog.pg_type'::regclass
+                        AND dep.refobjid = (SELECT reltype FROM pg_catalog.pg_class WHERE oid = r.oid)))
+               AND dep.deptype = 'n'
+               AND NOT (dep.classid = 'pg_catalog.pg_rewrite'::regclass AND rw.rulename = '_RETURN')
+             UNION
+            SELECT pg_describe_object('pg_catalog.pg_rewrite'::regclass, rw.oid, 0)
+              FROM pg_catalog.pg_rewrite rw
+             WHERE rw.ev_class = r.oid AND rw.rulename <> '_RETURN'
+             ORDER BY 1
+        LOOP
+            blockers := blockers || format('%s (depends on %s, which the swap must recreate)', d.descr, q);
+        END LOOP;
+    END LOOP;
+
+    IF cardinality(blockers) > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'EO001', MESSAGE = format(
+            'alembic_enum_ops: refusing to swap enum %s.%s: %s object(s) use it and cannot be '
+            'carried over safely (nothing was changed):%s',
+            p_schema, p_name, cardinality(blockers), E'\n  - ' || array_to_string(blockers, E'\n  - ')),
+            HINT = 'Drop these objects in the migration before the swap (op.execute) and '
+                   'recreate them after it, or change them to use text instead of the type.';
+    END IF;
+    IF cardinality(problems) > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'EO001', MESSAGE = format(
+            'alembic_enum_ops: refusing to swap enum %s.%s: rows hold label(s) %s, which the '
+            'new label list %s drops with no mapping (nothing was changed):%s',
+            p_schema, p_name, vanish, new_labels,
+            E'\n  - ' || array_to_string(problems, E'\n  - ')),
+            HINT = 'Pass mapping={old: new} (replace_with= for enum_remove_value) to move '
+                   'these rows, or update or delete them before the swap.';
+    END IF;
+
+    -- 4b. indexes, constraints and defaults that mention the type -------------------
+    FOR r IN
+        SELECT format('%I.%I', ns.nspname, ic.relname) AS qi,
+               pg_get_indexdef(ic.oid) AS def, obj_description(ic.oid, 'pg_class') AS cmt
+          FROM pg_catalog.pg_class ic
+          JOIN pg_catalog.pg_index x ON x.indexrelid = ic.oid
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = ic.relnamespace
+         WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
+                        WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = ic.oid
+                          AND dep.refclassid = 'pg_catalog.pg_type'::regclass
+                          AND dep.refobjid = ANY(type_oids))
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
+                            WHERE con.conindid = ic.oid AND con.contype IN ('p', 'u', 'x'))
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = ic.oid)
+           AND NOT x.indrelid = ANY(view_oids)
+         ORDER BY 1
+    LOOP
+        drops := drops || format('DROP INDEX %s', r.qi);
+        creates := creates || r.def; ctx := ctx || format('index %s', r.qi);
+        IF r.cmt IS NOT NULL THEN
+            creates := creates || format('COMMENT ON INDEX %s IS %L', r.qi, r.cmt);
+            ctx := ctx || format('comment on index %s', r.qi);
+        END IF;
+    END LOOP;
+    FOR r IN
+        SELECT format('%I.%I', ns.nspname, c.relname) AS qr, con.conname::text AS nm,
+               pg_get_constraintdef(con.oid) AS def, obj_description(con.oid, 'pg_constraint') AS cmt,
+               con.contype
+          FROM pg_catalog.pg_constraint con
+          JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+         WHERE con.conrelid <> 0 AND con.coninhcount = 0
+           AND (EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
+                         WHERE dep.classid = 'pg_catalog.pg_constraint'::regclass
+                           AND dep.objid = con.oid
+                           AND dep.refclassid = 'pg_catalog.pg_type'::regclass
+                           AND dep.refobjid = ANY(type_oids))
+                OR (con.contype = 'x' AND EXISTS (
+                    SELECT 1 FROM pg_catalog.pg_depend dep
+                     WHERE dep.classid = 'pg_catalog.pg_class'::regclass
+                       AND dep.objid = con.conindid
+                       AND dep.refclassid = 'pg_catalog.pg_type'::regclass
+                       AND dep.refobjid = ANY(type_oids)))
+                OR (con.contype = 'f' AND (
+                    EXISTS (SELECT 1 FROM unnest(con.conkey) AS kk(n)
+                             WHERE (con.conrelid, kk.n::int) IN (SELECT * FROM unnest(col_rel, col_num)))
+                    OR EXISTS (SELECT 1 FROM unnest(con.confkey) AS kk(n)
+                                WHERE (con.confrelid, kk.n::int) IN (SELECT * FROM unnest(col_rel, col_num))))))
+         ORDER BY (con.contype = 'f') DESC, 1, 2
+    LOOP
+        drops := drops || format('ALTER TABLE %s DROP CONSTRAINT %I', r.qr, r.nm);
+        s := format('ALTER TABLE %s ADD CONSTRAINT %I %s', r.qr, r.nm, r.def);
+        t := CASE WHEN r.cmt IS NULL THEN NULL
+                  ELSE format('COMMENT ON CONSTRAINT %I ON %s IS %L', r.nm, r.qr, r.cmt) END;
+        IF r.contype = 'f' THEN
+            -- foreign keys last, after every key they may reference
+            mid := mid || s || t;
+        ELSE
+            creates := creates || s || t;
+            ctx := ctx || format('constraint %I on %s', r.nm, r.qr)
+                       || format('comment on constraint %I on %s', r.nm, r.qr);
+        END IF;
+    END LOOP;
+    FOR i IN 1 .. coalesce(cardinality(mid), 0) LOOP
+        creates := creates || mid[i]; ctx := ctx || 'foreign key'::text;
+    END LOOP;
+    mid := '{}';
+    FOR r IN
+        SELECT format('%I.%I', ns.nspname, c.relname) AS qr, a.attname::text AS col,
+               pg_get_expr(ad.adbin, ad.adrelid) AS def
+          FROM pg_catalog.pg_attrdef ad
+          JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+         WHERE c.relkind IN ('r', 'p') AND a.attgenerated = ''
+           AND (a.atttypid = ANY(type_oids)
+                OR EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
+                            WHERE dep.classid = 'pg_catalog.pg_attrdef'::regclass
+                              AND dep.objid = ad.oid
+                              AND dep.refclassid = 'pg_catalog.pg_type'::regclass
+                              AND dep.refobjid = ANY(type_oids)))
+         ORDER BY c.relispartition, 1, 2
+    LOOP
+        drops := drops || format('ALTER TABLE ONLY %s ALTER COLUMN %I DROP DEFAULT', r.qr, r.col);
+        creates := format('ALTER TABLE ONLY %s ALTER COLUMN %I SET DEFAULT %s', r.qr, r.col, r.def)
+                   || creates;
+        ctx := format('default of %s.%I', r.qr, r.col) || ctx;
+    END LOOP;
+
+    -- domains over the type: a twin over the new type, constraints added back after
+    FOR d IN
+        SELECT ty.oid, ns.nspname::text AS nsp, ty.typname::text AS typ, ty.typnotnull,
+               pg_get_expr(ty.typdefaultbin, 0) AS def, pg_get_userbyid(ty.typowner)::text AS owner,
+               obj_description(ty.oid, 'pg_type') AS cmt, ty.typacl,
+               CASE WHEN octet_length(ty.typname) <= 59 THEN ty.typname || '__v2'
+                    ELSE 'enum_ops_v2_' || md5(ty.typname) END AS tmp
+          FROM pg_catalog.pg_type ty
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = ty.typnamespace
+         WHERE ty.oid = ANY(dom_oids)
+         ORDER BY 2, 3
+    LOOP
+        q := format('%I.%I', d.nsp, d.typ);
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_type ty WHERE ty.typname = d.tmp
+                      AND ty.typnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = d.nsp)) THEN
+            RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = format(
+                'alembic_enum_ops: cannot swap enum %s.%s: the temporary name %s.%s of its domain '
+                '%s is already taken; drop or rename that object first',
+                p_schema, p_name, d.nsp, d.tmp, q);
+        END IF;
+        pre := pre || format('CREATE DOMAIN %I.%I AS %s%s', d.nsp, d.tmp, qtmp,
+                             CASE WHEN d.typnotnull THEN ' NOT NULL' ELSE '' END);
+        mid := mid || format('ALTER DOMAIN %I.%I RENAME TO %I', d.nsp, d.tmp, d.typ);
+        drops := drops || format('DROP DOMAIN %s', q);  -- runs after the ALTER TABLEs, see below
+        IF d.def IS NOT NULL THEN
+            creates := format('ALTER DOMAIN %s SET DEFAULT %s', q, d.def) || creates;
+            ctx := format('default of domain %s', q) || ctx;
+        END IF;
+        FOR r IN
+            SELECT con.conname::text AS nm, pg_get_constraintdef(con.oid) AS def,
+                   obj_description(con.oid, 'pg_constraint') AS cmt
+              FROM pg_catalog.pg_constraint con
+             WHERE con.contypid = d.oid AND con.contype = 'c' ORDER BY 1
+        LOOP
+            creates := format('ALTER DOMAIN %s ADD CONSTRAINT %I %s', q, r.nm, r.def) || creates;
+            ctx := format('constraint %I of domain %s', r.nm, q) || ctx;
+        END LOOP;
+        IF d.owner <> current_user THEN
+            creates := creates || format('ALTER DOMAIN %s OWNER TO %I', q, d.owner);
+            ctx := ctx || format('owner of domain %s', q);
+        END IF;
+        IF d.cmt IS NOT NULL THEN
+            creates := creates || format('COMMENT ON DOMAIN %s IS %L', q, d.cmt);
+            ctx := ctx || format('comment on domain %s', q);
+        END IF;
+        IF d.typacl IS NOT NULL THEN
+            creates := creates || format('REVOKE ALL ON DOMAIN %s FROM PUBLIC', q)
+                               || format('REVOKE ALL ON DOMAIN %s FROM %I', q, d.owner);
+            ctx := ctx || format('grants on domain %s', q) || format('grants on domain %s', q);
+            FOR r IN SELECT * FROM aclexplode(d.typacl) ORDER BY grantee, privilege_type LOOP
+                creates := creates || format('GRANT %s ON DOMAIN %s TO %s%s', r.privilege_type, q,
+                    CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END,
+                    CASE WHEN r.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+                ctx := ctx || format('grants on domain %s', q);
+            END LOOP;
+        END IF;
+    END LOOP;
+
+    -- the type's owner, comment and grants
+    IF type_owner <> current_user THEN
+        creates := creates || format('ALTER TYPE %s OWNER TO %I', qtype, type_owner);
+        ctx := ctx || 'owner of the type';
+    END IF;
+    IF type_comment IS NOT NULL THEN
+        creates := creates || format('COMMENT ON TYPE %s IS %L', qtype, type_comment);
+        ctx := ctx || 'comment on the type';
+    END IF;
+    IF type_acl IS NOT NULL THEN
+        creates := creates || format('REVOKE ALL ON TYPE %s FROM PUBLIC', qtype)
+                           || format('REVOKE ALL ON TYPE %s FROM %I', qtype, type_owner);
+        ctx := ctx || 'grants on the type'::text || 'grants on the type'::text;
+        FOR r IN SELECT * FROM aclexplode(type_acl) ORDER BY grantee, privilege_type LOOP
+            creates := creates || format('GRANT %s ON TYPE %s TO %s%s', r.privilege_type, qtype,
+                CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END,
+                CASE WHEN r.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+            ctx := ctx || 'grants on the type'::text;
+        END LOOP;
+    END IF;
+
+    -- 4c. remap enum literals in every definition we recreate ------------------------
+    FOR i IN 1 .. coalesce(cardinality(creates), 0) LOOP
+        CONTINUE WHEN creates[i] IS NULL;
+        src := creates[i];
+        outp := '';
+        pos := 1;
+        LOOP
+            p1 := strpos(substr(src, pos), '''');
+            p2 := strpos(substr(src, pos), '"');
+            IF p1 = 0 AND p2 = 0 THEN
+                outp := outp || substr(src, pos);
+                EXIT;
+            END IF;
+            IF p2 > 0 AND (p1 = 0 OR p2 < p1) THEN
+                m := regexp_match(substr(src, pos + p2 - 1), '^"(?:[^"]|"")*"');
+                outp := outp || substr(src, pos, p2 - 1) || m[1];
+                pos := pos + p2 - 1 + length(m[1]);
+                CONTINUE;
+            END IF;
+            m := regexp_match(substr(src, pos + p1 - 1), '^''((?:[^'']|'''')*)''');
+            outp := outp || substr(src, pos, p1 - 1);
+            body := m[1];
+            pos := pos + p1 - 1 + length(body) + 2;
+            found_cand := 0;
+            FOR k IN 1 .. cardinality(cand_text) LOOP
+                after_pos := pos + 2 + length(cand_text[k]);
+                nxt := substr(src, after_pos, 1);
+                IF substr(src, pos, 2 + length(cand_text[k])) = '::' || cand_text[k]
+                   AND (cand_array[k] OR (nxt !~ '^[[:alnum:]_$"]' AND nxt <> '[')) THEN
+                    found_cand := k;
+                    EXIT;
+                END IF;
+            END LOOP;
+            IF found_cand = 0 THEN
+                outp := outp || '''' || body || '''';
+                CONTINUE;
+            END IF;
+            val := replace(body, '''''', '''');
+            IF cand_array[found_cand] THEN
+                arr := '{}';
+                FOREACH lbl IN ARRAY val::text[] LOOP
+                    IF lbl IS NOT NULL AND lbl = ANY(p_from) THEN
+                        lbl := p_to[array_position(p_from, lbl)];
+                    ELSIF lbl IS NOT NULL AND NOT lbl = ANY(new_labels) THEN
+                        problems := problems || format('%s names %L', ctx[i], lbl);
+                    END IF;
+                    arr := arr || lbl;
+                END LOOP;
+                IF array_ndims(val::text[]) > 1 THEN
+                    problems := problems || format('%s has a multi-dimensional array literal', ctx[i]);
+                END IF;
+                val := arr::text;
+            ELSIF val = ANY(p_from) THEN
+                val := p_to[array_position(p_from, val)];
+            ELSIF NOT val = ANY(new_labels) THEN
+                problems := problems || format('%s names %L', ctx[i], val);
+            END IF;
+            outp := outp || '''' || replace(val, '''', '''''') || '''';
+        END LOOP;
+        creates[i] := outp;
+    END LOOP;
+    IF cardinality(problems) > 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'EO001', MESSAGE = format(
+            'alembic_enum_ops: refusing to swap enum %s.%s: definitions name label(s) that the '
+            'new label list %s drops with no mapping, so they could not be recreated '
+            '(nothing was changed):%s',
+            p_schema, p_name, new_labels, E'\n  - ' || array_to_string(problems, E'\n  - ')),
+            HINT = 'Pass mapping={old: new} for these labels, or drop or change these '
+                   'objects in the migration before the swap.';
+    END IF;
+
+    -- 5. the swap --------------------------------------------------------------------
+    s := format('CREATE TYPE %s AS ENUM (%s)', qtmp,
+                (SELECT string_agg(format('%L', l), ', ' ORDER BY n)
+                   FROM unnest(new_labels) WITH ORDINALITY AS x(l, n)));
+    pre := s || pre;
+    -- domain drops were queued last among the drops; they must follow the ALTER TABLEs
+    k := 0;
+    FOREACH s IN ARRAY drops LOOP
+        IF s LIKE 'DROP DOMAIN %' THEN k := k + 1; END IF;
+    END LOOP;
+    FOREACH s IN ARRAY pre || drops[1:cardinality(drops) - k] || alters
+                        || drops[cardinality(drops) - k + 1:cardinality(drops)]
+                        || format('DROP TYPE %s', qtype)
+                        || format('ALTER TYPE %s RENAME TO %I', qtmp, p_name)
+                        || mid || creates LOOP
+        CONTINUE WHEN s IS NULL;
+        RAISE NOTICE 'alembic_enum_ops: %', s;
+        EXECUTE s;
+    END LOOP;
+
+    PERFORM set_config('search_path', saved_path, true);
+    PERFORM set_config('standard_conforming_strings', saved_scs, true);
+END
