@@ -202,3 +202,200 @@ def test_long_names_are_shortened_deterministically() -> None:
     assert shorten_name("short") == "short"
     with pytest.raises(InvalidEnumInput, match="over PostgreSQL's limit"):
         render_offline(lambda op: op.check_enum_create("t", "c", ["a"], constraint_name="x" * 64))
+
+
+# --- check_enum_set_values ---------------------------------------------------------------
+
+
+def _with_check(url: str, values: list[str], *rows: str) -> None:
+    setup_queue(url, *rows)
+    run_online(url, lambda op: op.check_enum_create("queue", "status", values))
+
+
+def test_set_values_adds_and_removes_online_and_offline(db_url: str, second_db_url: str) -> None:
+    for url in (db_url, second_db_url):
+        _with_check(url, ["pending", "done", "old"], "pending", "done")
+
+    def migration(op: Any) -> None:
+        op.check_enum_set_values(
+            "queue", "status", ["pending", "done", "new"], schema="public",
+            old_values=["pending", "done", "old"],
+        )
+
+    run_online(db_url, migration)
+    script = render_offline(migration)
+    apply_script(second_db_url, script)
+    for url in (db_url, second_db_url):
+        assert [(r[1], r[3]) for r in checks(url)] == [("ck_queue_status_enum", True)]
+        assert allowed(url, "queue", "ck_queue_status_enum") == ("pending", "done", "new")
+        execute(url, "INSERT INTO queue (status) VALUES ('new')")
+        with pytest.raises(Exception, match="violates check constraint"):
+            execute(url, "INSERT INTO queue (status) VALUES ('old')")
+    assert checks(db_url) == checks(second_db_url)
+    # offline: the NOT VALID replacement and VALIDATE are separate transactions
+    between = script[script.index("NOT VALID") : script.index("VALIDATE CONSTRAINT")]
+    assert "COMMIT;" in between and "BEGIN;" in between
+    validate_to_rename = script[script.index("VALIDATE CONSTRAINT") : script.index("RENAME")]
+    assert "COMMIT;" in validate_to_rename
+
+
+def test_set_values_refuses_values_leaving_without_mapping(db_url: str) -> None:
+    _with_check(db_url, ["pending", "done", "old", "older"], "pending", "old", "old", "older")
+    before = checks(db_url)
+    with pytest.raises(UnsafeOperationError) as info:
+        run_online(
+            db_url,
+            lambda op: op.check_enum_set_values(
+                "queue", "status", ["pending", "done"], mapping={"older": "done"}
+            ),
+        )
+    message = str(info.value)
+    assert "public.queue" in message and "column status" in message
+    assert "'old': 2 row(s)" in message and "older" not in message.split("\n")[1]
+    assert "Nothing was changed" in message
+    assert checks(db_url) == before
+
+
+def test_set_values_offline_guard_refuses(db_url: str) -> None:
+    _with_check(db_url, ["pending", "old"], "old", "pending")
+    before = checks(db_url)
+    script = render_offline(
+        lambda op: op.check_enum_set_values("queue", "status", ["pending"], schema="public")
+    )
+    with pytest.raises(AssertionError, match=r"queue hold values of column status(.|\n)*'old': 1"):
+        apply_script(db_url, script)
+    assert checks(db_url) == before
+
+
+def test_set_values_mapping_remaps_in_committed_batches(db_url: str, second_db_url: str) -> None:
+    for url in (db_url, second_db_url):
+        setup_queue(url)
+        execute(
+            url,
+            "INSERT INTO queue (status) SELECT (ARRAY['pending','old','older','done'])[1 + i % 4] "
+            "FROM generate_series(1, 4000) AS i",
+            "ANALYZE queue",
+        )
+        run_online(url, lambda op: op.check_enum_create(
+            "queue", "status", ["pending", "old", "older", "done"]))
+
+    def migration(op: Any) -> None:
+        # 'fresh' is new: the remap writes a value the old constraint did not allow
+        op.check_enum_set_values(
+            "queue", "status", ["pending", "done", "fresh"], schema="public",
+            mapping={"old": "fresh", "older": "done"},
+            old_values=["pending", "old", "older", "done"],
+        )
+
+    options = {"check_batch_size": 100}
+    run_online(db_url, migration, enum_ops=options)
+    apply_script(second_db_url, render_offline(migration, enum_ops=options))
+    blocks = query(db_url, "SELECT pg_relation_size('queue') / 8192")[0][0]
+    assert blocks > 10
+    for url in (db_url, second_db_url):
+        counts = query(url, "SELECT status, count(*) FROM queue GROUP BY 1 ORDER BY 1")
+        assert counts == [("done", 2000), ("fresh", 1000), ("pending", 1000)]
+        assert allowed(url, "queue", "ck_queue_status_enum") == ("pending", "done", "fresh")
+        assert [(r[1], r[3]) for r in checks(url)] == [("ck_queue_status_enum", True)]
+        # every batch committed on its own: the remapped rows carry many xmins
+        xmins = query(
+            url,
+            "SELECT count(DISTINCT xmin::text) FROM queue WHERE status IN ('fresh') "
+            "OR (status = 'done' AND id % 4 = 2)",
+        )[0][0]
+        assert xmins >= blocks // 2
+
+
+def test_set_values_rerun_after_interruption_before_validate(db_url: str) -> None:
+    _with_check(db_url, ["pending", "old"], "pending", "old")
+    script = render_offline(
+        lambda op: op.check_enum_set_values(
+            "queue", "status", ["pending", "new"], schema="public", mapping={"old": "new"}
+        )
+    )
+    # stop right after the constraint swap committed (before remap and VALIDATE)
+    cut = script.index("NOT VALID")
+    cut = script.index("COMMIT;", cut) + len("COMMIT;")
+    apply_script(db_url, script[:cut])
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum__new", False)]
+    assert query(db_url, "SELECT count(*) FROM queue WHERE status = 'old'") == [(1,)]
+
+    def finish(op: Any) -> None:
+        op.check_enum_set_values("queue", "status", ["pending", "new"], mapping={"old": "new"})
+
+    run_online(db_url, finish)
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
+    assert query(db_url, "SELECT status FROM queue ORDER BY id") == [("pending",), ("new",)]
+    # a further rerun of the whole revision is harmless
+    run_online(db_url, finish)
+    apply_script(db_url, script)
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
+    assert allowed(db_url, "queue", "ck_queue_status_enum") == ("pending", "new")
+
+
+def test_set_values_errors(db_url: str) -> None:
+    setup_queue(db_url, "pending")
+    with pytest.raises(EnumStateError, match="no CHECK constraint named ck_queue_status_enum"):
+        run_online(db_url, lambda op: op.check_enum_set_values("queue", "status", ["a"]))
+    with pytest.raises(InvalidEnumInput, match="mapping target 'x'"):
+        render_offline(
+            lambda op: op.check_enum_set_values("t", "c", ["a"], mapping={"b": "x"})
+        )
+    with pytest.raises(InvalidEnumInput, match="mapping moves 'a', which stays allowed"):
+        render_offline(
+            lambda op: op.check_enum_set_values("t", "c", ["a", "b"], mapping={"a": "b"})
+        )
+    with pytest.raises(InvalidEnumInput, match="not among old_values"):
+        render_offline(
+            lambda op: op.check_enum_set_values(
+                "t", "c", ["a"], mapping={"b": "a"}, old_values=["a", "c"]
+            )
+        )
+    with pytest.raises(InvalidEnumInput, match="mapping must be a dict"):
+        render_offline(lambda op: op.check_enum_set_values("t", "c", ["a"], mapping=["b"]))
+
+
+def test_set_values_reverse_restores_the_old_set(db_url: str) -> None:
+    from alembic_enum_ops.ops import SetCheckEnumValuesOp
+
+    _with_check(db_url, ["pending", "old"], "pending", "old")
+    forward = SetCheckEnumValuesOp(
+        "queue", "status", ["pending", "new"], mapping={"old": "new"},
+        old_values=["pending", "old"],
+    )
+    backward = forward.reverse()
+    assert backward.values == ("pending", "old")
+    assert backward.mapping == {"new": "old"}
+    run_online(db_url, lambda op: op.invoke(forward))
+    assert query(db_url, "SELECT status FROM queue ORDER BY id") == [("pending",), ("new",)]
+    run_online(db_url, lambda op: op.invoke(backward))
+    assert query(db_url, "SELECT status FROM queue ORDER BY id") == [("pending",), ("old",)]
+    assert allowed(db_url, "queue", "ck_queue_status_enum") == ("pending", "old")
+    with pytest.raises(InvalidEnumInput, match="pass old_values"):
+        SetCheckEnumValuesOp("queue", "status", ["a"]).reverse()
+
+
+# --- check_enum_drop ---------------------------------------------------------------------
+
+
+def test_drop_online_offline_and_reverse(db_url: str, second_db_url: str) -> None:
+    from alembic_enum_ops.ops import DropCheckEnumOp
+
+    for url in (db_url, second_db_url):
+        _with_check(url, ["pending", "done"], "pending")
+
+    def migration(op: Any) -> None:
+        op.check_enum_drop("queue", "status", schema="public", values=["pending", "done"])
+
+    run_online(db_url, migration)
+    script = render_offline(migration)
+    assert "SET LOCAL lock_timeout" in script
+    apply_script(second_db_url, script)
+    assert checks(db_url) == checks(second_db_url) == []
+    with pytest.raises(EnumStateError, match="no CHECK constraint named ck_queue_status_enum"):
+        run_online(db_url, migration)
+    reverse = DropCheckEnumOp("queue", "status", values=["pending", "done"]).reverse()
+    run_online(db_url, lambda op: op.invoke(reverse))
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
+    with pytest.raises(InvalidEnumInput, match="pass values"):
+        DropCheckEnumOp("queue", "status").reverse()
