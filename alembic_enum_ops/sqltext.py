@@ -47,14 +47,46 @@ def text_dialect(dialect: Dialect) -> Dialect:
     return _text_dialect(connected and bool(getattr(dialect, "_backslash_escapes", False)))
 
 
+PG_NON_UNRESERVED_KEYWORDS = frozenset(
+    """
+    all analyse analyze and any array as asc asymmetric authorization between bigint
+    binary bit boolean both case cast char character check coalesce collate collation
+    column concurrently constraint create cross current_catalog current_date
+    current_role current_schema current_time current_timestamp current_user dec decimal
+    default deferrable desc distinct do else end except exists extract false fetch
+    float for foreign freeze from full grant greatest group grouping having ilike in
+    initially inner inout int integer intersect interval into is isnull join json
+    json_array json_arrayagg json_exists json_object json_objectagg json_query
+    json_scalar json_serialize json_table json_value lateral leading least left like
+    limit localtime localtimestamp merge_action national natural nchar none normalize
+    not notnull null nullif numeric offset on only or order out outer overlaps overlay
+    placing position precision primary real references returning right row select
+    session_user setof similar smallint some substring symmetric system_user table
+    tablesample then time timestamp to trailing treat trim true union unique user
+    using values varchar variadic verbose when where window with xmlattributes
+    xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot
+    xmlserialize xmltable
+    """.split()
+)
+"""PostgreSQL keywords (14-17) that are not "unreserved": reserved, type/function-name
+and column-name keywords (``pg_get_keywords()`` catcode R, T, C).  SQLAlchemy's list
+misses some (``lateral``, ``collation``, ``concurrently``, ``tablesample``, and the
+column-name keywords such as ``int``, which in a type position like ``::int`` would
+name the built-in type instead of the user's enum), so these are always quoted.
+Quoting a lower-case word never changes which object it names."""
+
+
 def ident(dialect: Dialect, name: str) -> str:
     """Quote one identifier as PostgreSQL needs it (only when it must)."""
-    return text_dialect(dialect).identifier_preparer.quote(name)
+    preparer = text_dialect(dialect).identifier_preparer
+    if name in PG_NON_UNRESERVED_KEYWORDS:
+        return preparer.quote_identifier(name)
+    return preparer.quote(name)
 
 
 def schema_ident(dialect: Dialect, schema: str) -> str:
     """Quote a schema name."""
-    return text_dialect(dialect).identifier_preparer.quote_schema(schema)
+    return ident(dialect, schema)
 
 
 def qualified(dialect: Dialect, schema: str | None, name: str) -> str:

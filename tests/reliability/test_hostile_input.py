@@ -1,0 +1,270 @@
+"""Hostile names and labels: each round-trips exactly, online and offline, or is
+refused with ``InvalidEnumInput`` before any SQL is sent.
+
+Every example resets two databases, runs the operation online in one and replays
+the offline (``--sql``) script with psql in the other, then compares both catalogs
+with the model.  A canary table proves nothing ran that was not asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from alembic_enum_ops import InvalidEnumInput
+from tests.support.catalog import enum_snapshot
+from tests.support.migrate import apply_script, render_offline, run_online
+
+from .helpers import (
+    OpsFn,
+    bounded,
+    canary_intact,
+    create_enum,
+    create_schema,
+    is_read,
+    reset_database,
+    sql_sent,
+)
+from .strategies import (
+    label_lists,
+    label_ok,
+    labels,
+    name_ok,
+    names,
+    schema_creatable,
+    valid_name,
+    valid_schema,
+)
+
+Snapshot = dict[tuple[str, str], tuple[str, ...]]
+
+
+def _setup(dbs: tuple[str, str], schemas: list[str], enums: Snapshot) -> None:
+    for url in dbs:
+        reset_database(url)
+        for schema in schemas:
+            create_schema(url, schema)
+        for (schema, name), values in enums.items():
+            create_enum(url, schema, name, values)
+
+
+def assert_refused_before_sql(dbs: tuple[str, str], fn: OpsFn, before: Snapshot) -> str:
+    """The call raises InvalidEnumInput online without sending a single statement,
+    and offline without rendering anything."""
+    online, _ = dbs
+    with sql_sent() as sent, pytest.raises(InvalidEnumInput) as info:
+        run_online(online, fn)
+    assert sent == [], f"SQL was sent before the refusal: {sent!r}"
+    with pytest.raises(InvalidEnumInput):
+        render_offline(fn)
+    assert enum_snapshot(online) == before
+    assert canary_intact(online)
+    return str(info.value)
+
+
+def assert_refused_after_reads(dbs: tuple[str, str], fn: OpsFn, before: Snapshot) -> str:
+    """Refused online after reading the catalog: only reads were sent, nothing changed."""
+    online, _ = dbs
+    with sql_sent() as sent, pytest.raises(InvalidEnumInput) as info:
+        run_online(online, fn)
+    assert all(is_read(s) for s in sent), f"non-read SQL before the refusal: {sent!r}"
+    assert enum_snapshot(online) == before
+    assert canary_intact(online)
+    return str(info.value)
+
+
+def assert_round_trip(dbs: tuple[str, str], fn: OpsFn, expected: Snapshot) -> None:
+    """Online and offline both reach exactly ``expected``; the canary survives."""
+    online, offline = dbs
+    run_online(online, fn)
+    assert enum_snapshot(online) == expected
+    assert canary_intact(online)
+    script = render_offline(fn)
+    apply_script(offline, script)
+    assert enum_snapshot(offline) == expected, script
+    assert canary_intact(offline), script
+
+
+def _input_refusal(message: str, offending: list[str]) -> None:
+    """A refusal message names the offending value (or says what is wrong with it)."""
+    reasons = ("empty", "duplicate", "itself", "equals the old one", "already in schema")
+    assert any(repr(v) in message for v in offending) or any(
+        word in message for word in reasons
+    ), message
+
+
+@bounded(25)
+@given(
+    schema=names,
+    name=names,
+    values=st.lists(labels, min_size=0, max_size=5),
+)
+def test_enum_create(twin_dbs: tuple[str, str], schema: str, name: str, values: list[str]) -> None:
+    assume(schema_creatable(schema) or not name_ok(schema))
+    _setup(twin_dbs, [schema] if name_ok(schema) else [], {})
+
+    def fn(op: Any) -> None:
+        op.enum_create(name, values, schema=schema)
+
+    valid = (
+        name_ok(schema)
+        and name_ok(name)
+        and bool(values)
+        and all(label_ok(v) for v in values)
+        and len(set(values)) == len(values)
+    )
+    if valid:
+        assert_round_trip(twin_dbs, fn, {(schema, name): tuple(values)})
+    else:
+        message = assert_refused_before_sql(twin_dbs, fn, {})
+        _input_refusal(message, [schema, name, *values])
+
+
+placement = st.one_of(
+    st.none(),
+    st.tuples(st.sampled_from(["before", "after"]), st.integers(min_value=0, max_value=9)),
+    st.tuples(st.sampled_from(["before", "after"]), labels),
+)
+
+
+@bounded(25)
+@given(schema=valid_schema, name=valid_name, existing=label_lists, value=labels, where=placement)
+def test_enum_add_value(
+    twin_dbs: tuple[str, str],
+    schema: str,
+    name: str,
+    existing: list[str],
+    value: str,
+    where: tuple[str, int | str] | None,
+) -> None:
+    before_state = {(schema, name): tuple(existing)}
+    _setup(twin_dbs, [schema], before_state)
+    kwargs: dict[str, str] = {}
+    anchor: str | None = None
+    if where is not None:
+        word, which = where
+        anchor = existing[which % len(existing)] if isinstance(which, int) else which
+        kwargs[word] = anchor
+
+    def fn(op: Any) -> None:
+        op.enum_add_value(name, value, schema=schema, **kwargs)
+
+    if not label_ok(value) or (anchor is not None and (not label_ok(anchor) or anchor == value)):
+        message = assert_refused_before_sql(twin_dbs, fn, before_state)
+        _input_refusal(message, [value, anchor or ""])
+        return
+    if anchor is not None and anchor not in existing:
+        message = assert_refused_after_reads(twin_dbs, fn, before_state)
+        assert repr(anchor) in message and "is not a label of the type" in message
+        return
+    expected = list(existing)
+    if value not in expected:  # if_not_exists=True: an existing value is kept as is
+        if "before" in kwargs:
+            expected.insert(expected.index(kwargs["before"]), value)
+        elif "after" in kwargs:
+            expected.insert(expected.index(kwargs["after"]) + 1, value)
+        else:
+            expected.append(value)
+    assert_round_trip(twin_dbs, fn, {(schema, name): tuple(expected)})
+
+
+@bounded(25)
+@given(
+    schema=valid_schema,
+    name=valid_name,
+    existing=label_lists,
+    index=st.integers(min_value=0, max_value=9),
+    new=labels,
+)
+def test_enum_rename_value(
+    twin_dbs: tuple[str, str], schema: str, name: str, existing: list[str], index: int, new: str
+) -> None:
+    before_state = {(schema, name): tuple(existing)}
+    _setup(twin_dbs, [schema], before_state)
+    old = existing[index % len(existing)]
+
+    def fn(op: Any) -> None:
+        op.enum_rename_value(name, old, new, schema=schema)
+
+    if not label_ok(new) or new == old:
+        message = assert_refused_before_sql(twin_dbs, fn, before_state)
+        _input_refusal(message, [new])
+        return
+    if new in existing:
+        message = assert_refused_after_reads(twin_dbs, fn, before_state)
+        assert f"{new!r} already exists" in message
+        return
+    expected = tuple(new if label == old else label for label in existing)
+    assert_round_trip(twin_dbs, fn, {(schema, name): expected})
+
+
+@bounded(25)
+@given(schema=valid_schema, name=valid_name, new_name=names, values=label_lists)
+def test_enum_rename(
+    twin_dbs: tuple[str, str], schema: str, name: str, new_name: str, values: list[str]
+) -> None:
+    before_state = {(schema, name): tuple(values)}
+    _setup(twin_dbs, [schema], before_state)
+
+    def fn(op: Any) -> None:
+        op.enum_rename(name, new_name, schema=schema)
+
+    if not name_ok(new_name) or new_name == name:
+        message = assert_refused_before_sql(twin_dbs, fn, before_state)
+        _input_refusal(message, [new_name])
+        return
+    assert_round_trip(twin_dbs, fn, {(schema, new_name): tuple(values)})
+
+
+@bounded(25)
+@given(schema=valid_schema, new_schema=names, name=valid_name, values=label_lists)
+def test_enum_set_schema(
+    twin_dbs: tuple[str, str], schema: str, new_schema: str, name: str, values: list[str]
+) -> None:
+    assume(schema_creatable(new_schema) or not name_ok(new_schema))
+    before_state = {(schema, name): tuple(values)}
+    _setup(twin_dbs, [schema, new_schema] if name_ok(new_schema) else [schema], before_state)
+
+    def fn(op: Any) -> None:
+        op.enum_set_schema(name, new_schema, schema=schema)
+
+    if not name_ok(new_schema) or new_schema == schema:
+        message = assert_refused_before_sql(twin_dbs, fn, before_state)
+        _input_refusal(message, [new_schema])
+        return
+    assert_round_trip(twin_dbs, fn, {(new_schema, name): tuple(values)})
+
+
+def test_every_non_unreserved_keyword_of_this_server_is_quoted(db_url: str) -> None:
+    """Regression: SQLAlchemy left ``lateral``, ``collation``, ``concurrently``,
+    ``tablesample`` and column-name keywords such as ``int`` unquoted, so
+    ``ALTER TYPE ... RENAME TO lateral`` was a syntax error (found by
+    test_enum_rename)."""
+    from alembic_enum_ops.sqltext import default_dialect, ident
+
+    from .helpers import connect
+
+    with connect(db_url) as conn:
+        rows = conn.execute("SELECT word FROM pg_get_keywords() WHERE catcode <> 'U'")
+        words = [r[0] for r in rows]
+    assert len(words) > 50
+    unquoted = [w for w in words if ident(default_dialect(), w) != f'"{w}"']
+    assert unquoted == []
+
+
+def test_keywords_as_schema_type_and_new_names_round_trip(
+    twin_dbs: tuple[str, str],
+) -> None:
+    _setup(twin_dbs, ["lateral", "tablesample"], {})
+
+    def fn(op: Any) -> None:
+        op.enum_create("collation", ["x"], schema="lateral")
+        op.enum_add_value("collation", "int", schema="lateral", before="x")
+        op.enum_rename("collation", "int", schema="lateral")
+        op.enum_set_schema("int", "tablesample", schema="lateral")
+        op.enum_rename("int", "concurrently", schema="tablesample")
+
+    assert_round_trip(twin_dbs, fn, {("tablesample", "concurrently"): ("int", "x")})
