@@ -186,3 +186,85 @@ def render_enum_note(autogen_context: AutogenContext, op: EnumNoteOp) -> list[st
 
 
 # --- VARCHAR + CHECK variant renderers ---------------------------------------------------
+# Section-local import keeps this shared file's header untouched by the variant.
+from .ops import (  # noqa: E402
+    CheckToEnumOp,
+    CreateCheckEnumOp,
+    DropCheckEnumOp,
+    EnumToCheckOp,
+    SetCheckEnumValuesOp,
+)
+
+
+@renderers.dispatch_for(CreateCheckEnumOp)
+def render_check_enum_create(autogen_context: AutogenContext, op: CreateCheckEnumOp) -> str:
+    return render_call(
+        autogen_context,
+        "check_enum_create",
+        [op.table, op.column, op.values],
+        [("schema", op.schema), ("constraint_name", op.constraint_name)],
+    )
+
+
+@renderers.dispatch_for(SetCheckEnumValuesOp)
+def render_check_enum_set_values(
+    autogen_context: AutogenContext, op: SetCheckEnumValuesOp
+) -> str:
+    return render_call(
+        autogen_context,
+        "check_enum_set_values",
+        [op.table, op.column, op.values],
+        [
+            ("schema", op.schema),
+            ("constraint_name", op.constraint_name),
+            ("mapping", op.mapping or None),
+            ("old_values", op.old_values),
+        ],
+    )
+
+
+@renderers.dispatch_for(DropCheckEnumOp)
+def render_check_enum_drop(autogen_context: AutogenContext, op: DropCheckEnumOp) -> str:
+    return render_call(
+        autogen_context,
+        "check_enum_drop",
+        [op.table, op.column],
+        [
+            ("schema", op.schema),
+            ("constraint_name", op.constraint_name),
+            ("values", op.values),
+        ],
+    )
+
+
+@renderers.dispatch_for(EnumToCheckOp)
+def render_enum_to_check(autogen_context: AutogenContext, op: EnumToCheckOp) -> str:
+    return render_call(
+        autogen_context,
+        "enum_to_check",
+        [op.table, op.column],
+        [
+            ("schema", op.schema),
+            ("type_name", op.type_name),
+            ("type_schema", op.type_schema),
+            ("values", op.values),
+            ("constraint_name", op.constraint_name),
+            ("length", op.length),
+            ("drop_type", None if op.drop_type else False),
+        ],
+    )
+
+
+@renderers.dispatch_for(CheckToEnumOp)
+def render_check_to_enum(autogen_context: AutogenContext, op: CheckToEnumOp) -> str:
+    return render_call(
+        autogen_context,
+        "check_to_enum",
+        [op.table, op.column, op.type_name, op.values],
+        [
+            ("schema", op.schema),
+            ("type_schema", op.type_schema),
+            ("constraint_name", op.constraint_name),
+            ("create_type", None if op.create_type else False),
+        ],
+    )

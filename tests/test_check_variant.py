@@ -399,3 +399,82 @@ def test_drop_online_offline_and_reverse(db_url: str, second_db_url: str) -> Non
     assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
     with pytest.raises(InvalidEnumInput, match="pass values"):
         DropCheckEnumOp("queue", "status").reverse()
+
+
+# --- rendering and locks -----------------------------------------------------------------
+
+
+def _render_ops() -> list[Any]:
+    from alembic_enum_ops.ops import (
+        CheckToEnumOp,
+        CreateCheckEnumOp,
+        DropCheckEnumOp,
+        EnumToCheckOp,
+        SetCheckEnumValuesOp,
+    )
+
+    return [
+        CreateCheckEnumOp("Queue", "sta'tus", EXOTIC, schema="ai", constraint_name="ck"),
+        SetCheckEnumValuesOp(
+            "Queue", "status", ["a", "b"], schema="ai", mapping={"c": "a"},
+            old_values=["a", "c"],
+        ),
+        DropCheckEnumOp("Queue", "status", values=["a"]),
+        EnumToCheckOp(
+            "Queue", "status", type_name="st", type_schema="ai", values=["a"], length=5,
+            drop_type=False,
+        ),
+        CheckToEnumOp("Queue", "status", "st", ["a", "b"], type_schema="ai", create_type=False),
+    ]
+
+
+@pytest.mark.parametrize("operation", _render_ops(), ids=lambda o: type(o).__name__)
+def test_rendered_call_rebuilds_the_same_operation(operation: Any) -> None:
+    from alembic.autogenerate.api import AutogenContext
+    from alembic.autogenerate.render import render_op_text
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    context = AutogenContext(
+        MigrationContext.configure(dialect_name="postgresql"),
+        opts={"alembic_module_prefix": "op."},
+    )
+    text = render_op_text(context, operation)
+    assert text.startswith("op.")
+    calls: list[Any] = []
+
+    class Recorder:
+        def __getattr__(self, method: str) -> Any:
+            return lambda *a, **k: calls.append((method, a, k))
+
+    eval(text, {"op": Recorder()})  # our own rendered text
+    method, args, kwargs = calls[0]
+    impl = getattr(Operations, method)
+    rebuilt = type(operation)(*args, **kwargs)
+    assert impl.__name__ == method
+    assert rebuilt.to_diff_tuple() == operation.to_diff_tuple()
+
+
+def test_not_valid_step_retries_then_names_the_holder(db_url: str) -> None:
+    from alembic_enum_ops import LockTimeoutExhausted
+
+    setup_queue(db_url, "pending")
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as reader:
+            reader.exec_driver_sql("SELECT count(*) FROM queue").all()  # ACCESS SHARE held
+            with pytest.raises(LockTimeoutExhausted) as info:
+                run_online(
+                    db_url,
+                    lambda op: op.check_enum_create("queue", "status", ["pending"]),
+                    enum_ops={"lock_timeout": "50ms", "lock_retries": 2, "retry_backoff": 0.01},
+                )
+            reader.rollback()
+    finally:
+        engine.dispose()
+    message = str(info.value)
+    assert "ACCESS EXCLUSIVE lock on table public.queue" in message
+    assert "after 3 attempts" in message and "AccessShareLock" in message
+    assert checks(db_url) == []
+    run_online(db_url, lambda op: op.check_enum_create("queue", "status", ["pending"]))
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
