@@ -1,0 +1,580 @@
+"""The report: results.json (everything), report.md (tables, targets), PNG plots.
+
+Numbers per tool are medians over repetitions; ratios are against ``ours`` (writers,
+lock queue) or against vanilla Alembic (autogenerate).  Failed writes and rewrites are
+totals / per-run values, not medians: one failure is one too many.  Plots need
+matplotlib (``pip install -e '.[bench]'``); without it the report says so and the tables
+are still written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import db
+from .stats import median, ratio
+from .tools import CHANGES
+
+TOOL_LABEL = {
+    "ours": "alembic-enum-ops",
+    "peer": "alembic-postgresql-enum",
+    "hand": "hand recipe",
+    "vanilla": "vanilla Alembic",
+}
+TOOL_COLOR = {"ours": "tab:green", "peer": "tab:red", "hand": "tab:blue", "vanilla": "tab:gray"}
+CHANGE_TITLE = {c.key: c.title for c in CHANGES}
+ADD_RENAME_CHECK = ("add_value", "add_middle", "rename_value", "check_set")
+NONE = "\N{EN DASH}"  # an empty table cell
+TIMES = "\N{MULTIPLICATION SIGN}"
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return ""
+
+
+def machine_description(dsn: str) -> dict[str, str]:
+    cpu = ""
+    for line in _read("/proc/cpuinfo").splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = ""
+    for line in _read("/proc/meminfo").splitlines():
+        if line.startswith("MemTotal"):
+            mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+            break
+    server = db.server_description(dsn)
+    return {
+        "cpu": cpu or platform.processor() or "unknown",
+        "cores": str(os.cpu_count()),
+        "memory": mem or "unknown",
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "postgres": server["version"].split(" on ")[0],
+        "postgres_settings": (
+            f"shared_buffers={server['shared_buffers']}, "
+            f"synchronous_commit={server['synchronous_commit']}"
+        ),
+        "network": "loopback (127.0.0.1)",
+    }
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            capture_output=True, text=True, check=True, timeout=10,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _fmt(value: float | None, digits: int = 0, unit: str = "") -> str:
+    if value is None:
+        return NONE
+    return f"{value:,.{digits}f}{unit}"
+
+
+def _ratio(value: float | None, base: float | None) -> str:
+    r = ratio(value, base)
+    return NONE if r is None else f"{r:.2f}" + TIMES
+
+
+def _group(
+    rows: Iterable[dict[str, Any]], *keys: str
+) -> dict[tuple[Any, ...], list[dict[str, Any]]]:
+    out: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(tuple(row[k] for k in keys), []).append(row)
+    return out
+
+
+def _tools_in(rows: list[dict[str, Any]]) -> list[str]:
+    order = ["ours", "peer", "hand", "vanilla"]
+    present = {r["tool"] for r in rows}
+    return [t for t in order if t in present]
+
+
+# --- summaries (also written to results.json) -----------------------------------------
+
+
+def summarise_writers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for (change, tool), group in _group(rows, "change", "tool").items():
+        ok = [r for r in group if r["ok"]]
+        out.append({
+            "change": change,
+            "tool": tool,
+            "runs": len(group),
+            "succeeded": len(ok),
+            "migration_s": median(r["migration_s"] for r in ok),
+            "writes_max_ms": median(r["writes_max_ms"] for r in ok),
+            "writes_max_ms_worst": max((r["writes_max_ms"] or 0 for r in ok), default=None),
+            "writes_p99_ms": median(r["writes_p99_ms"] for r in ok),
+            "baseline_p99_ms": median(r["baseline_p99_ms"] for r in ok),
+            "reads_max_ms": median(r["reads_max_ms"] for r in ok),
+            "failed_writes": sum(r["failed_writes"] for r in group),
+            "rewrites": sorted({r["rewrites"] for r in ok}),
+            "correct": bool(ok) and all(r["correct"] for r in ok),
+            "state": ok[0]["state"] if ok else "",
+            "errors": sorted({e for r in group for e in r["write_errors"]}
+                             | {r["error"].splitlines()[-1] for r in group if r["error"]}),
+        })
+    return out
+
+
+def summarise_lockqueue(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for (change, tool), group in _group(rows, "change", "tool").items():
+        ok = [r for r in group if r["ok"]]
+        out.append({
+            "change": change,
+            "tool": tool,
+            "runs": len(group),
+            "succeeded": len(ok),
+            "probe_max_wait_ms": median(r["probe_max_wait_ms"] for r in group),
+            "probe_max_wait_ms_worst": max((r["probe_max_wait_ms"] or 0 for r in group),
+                                           default=None),
+            "probe_p99_wait_ms": median(r["probe_p99_wait_ms"] for r in group),
+            "probes_waited_100ms": median(float(r["probes_waited_100ms"]) for r in group),
+            "migration_s": median(r["migration_s"] for r in ok),
+            "lock_retries": median(float(r["lock_retries"]) for r in group),
+            "rewrites": sorted({r["rewrites"] for r in ok}),
+            "correct": bool(ok) and all(r["correct"] for r in ok),
+            "errors": sorted({r["error"].splitlines()[-1] for r in group if r["error"]}),
+        })
+    return out
+
+
+def summarise_autogen(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for (enums, tool), group in _group(rows, "enums", "tool").items():
+        ok = [r for r in group if r["ok"]]
+        out.append({
+            "enums": enums,
+            "tool": tool,
+            "schemas": group[0]["schemas"],
+            "columns": group[0]["columns"],
+            "runs": len(group),
+            "succeeded": len(ok),
+            "compare_s": median(r["compare_s"] for r in ok),
+            "process_s": median(r["process_s"] for r in ok),
+            "statements": median(float(r["statements"]) for r in ok if r["statements"] is not None),
+            "errors": sorted({r["error"].splitlines()[-1] for r in group if r["error"]}),
+        })
+    return sorted(out, key=lambda r: (r["enums"], r["tool"]))
+
+
+def _find(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any] | None:
+    for row in rows:
+        if all(row.get(k) == v for k, v in match.items()):
+            return row
+    return None
+
+
+# --- targets ------------------------------------------------------------------------------
+
+
+def evaluate_targets(
+    writers: list[dict[str, Any]],
+    lockqueue: list[dict[str, Any]],
+    autogen: list[dict[str, Any]],
+    *,
+    rows: int,
+    lock_timeout_s: float,
+) -> list[dict[str, str]]:
+    targets: list[dict[str, str]] = []
+    scale = "" if rows >= 1_000_000 else f" (measured at {rows:,} rows, not 1M)"
+
+    # T1: add / rename / check: max stall < 100 ms, zero failed writes
+    ours = [w for w in writers if w["tool"] == "ours" and w["change"] in ADD_RENAME_CHECK]
+    if not ours:
+        status, evidence = "not measured", "no runs of ours for these changes"
+    else:
+        missing = [w["change"] for w in ours if not w["succeeded"]]
+        worst = max((w["writes_max_ms_worst"] or 0) for w in ours if w["succeeded"]) \
+            if any(w["succeeded"] for w in ours) else None
+        failed = sum(w["failed_writes"] for w in ours)
+        met = not missing and worst is not None and worst < 100 and failed == 0
+        status = "met" if met else "NOT met"
+        evidence = (
+            f"worst writer latency during our migrations {_fmt(worst, 0, ' ms')}, "
+            f"failed writes {failed}" + (f"; did not run: {missing}" if missing else "") + scale
+        )
+    targets.append({
+        "target": "add value, rename value, every check-variant change: writers' max stall "
+                  "< 100 ms, zero failed writes",
+        "status": status,
+        "evidence": evidence,
+    })
+
+    # T2a: swap rewrites each affected table exactly once
+    swap = [r for r in writers + lockqueue if r["tool"] == "ours" and r["change"] == "remove_value"]
+    if not swap or not any(r["succeeded"] for r in swap):
+        status = "not measured"
+        evidence = "our swap did not run" + (
+            f": {swap[0]['errors'][:1]}" if swap and swap[0]["errors"] else ""
+        )
+    else:
+        counts = sorted({c for r in swap for c in r["rewrites"]})
+        status = "met" if counts == [1] else "NOT met"
+        evidence = f"rewrites per run of the one affected table: {counts}"
+    targets.append({"target": "swap: exactly one rewrite per affected table",
+                    "status": status, "evidence": evidence})
+
+    # T2b: under a held lock: gives up within lock_timeout, retries, readers not queued
+    lq = _find(lockqueue, tool="ours", change="remove_value")
+    if lq is None or not lq["succeeded"]:
+        status = "not measured"
+        evidence = "our swap did not run under the held lock" + (
+            f": {lq['errors'][:1]}" if lq and lq["errors"] else ""
+        )
+    else:
+        worst = lq["probe_max_wait_ms_worst"] or 0
+        bound = lock_timeout_s * 1000 * 1.25 + 150  # scheduling slack on a shared machine
+        met = worst <= bound and (lq["lock_retries"] or 0) >= 1
+        status = "met" if met else "NOT met"
+        evidence = (
+            f"longest SELECT wait {_fmt(worst, 0, ' ms')} with lock_timeout "
+            f"{lock_timeout_s * 1000:.0f} ms; median retries {_fmt(lq['lock_retries'], 1)}"
+        )
+        peer = _find(lockqueue, tool="peer", change="remove_value")
+        if peer:
+            evidence += f"; the peer made SELECTs wait {_fmt(peer['probe_max_wait_ms'], 0, ' ms')}"
+    targets.append({
+        "target": "swap under a held lock: gives up within lock_timeout and retries, "
+                  "instead of queueing every reader behind it",
+        "status": status,
+        "evidence": evidence,
+    })
+
+    # T3: autogenerate: added statements constant (<= 3); added time < 20% at largest size
+    sizes = sorted({a["enums"] for a in autogen})
+    added: list[tuple[int, float]] = []
+    for size in sizes:
+        o = _find(autogen, enums=size, tool="ours")
+        v = _find(autogen, enums=size, tool="vanilla")
+        if o and v and o["statements"] is not None and v["statements"] is not None:
+            added.append((size, o["statements"] - v["statements"]))
+    if not added or len(added) < len(sizes):
+        status, evidence = "not measured", "alembic check did not run for ours and vanilla"
+    else:
+        values = [a for _, a in added]
+        met = max(values) <= 3 and len(set(values)) == 1
+        status = "met" if met else "NOT met"
+        evidence = "added statements by size: " + ", ".join(f"{s}: {a:+.0f}" for s, a in added)
+    targets.append({"target": "autogenerate: our added catalog statements constant (≤ 3)",
+                    "status": status, "evidence": evidence})
+    if sizes:
+        largest = sizes[-1]
+        o = _find(autogen, enums=largest, tool="ours")
+        v = _find(autogen, enums=largest, tool="vanilla")
+        if o and v and o["compare_s"] is not None and v["compare_s"]:
+            extra = (o["compare_s"] - v["compare_s"]) / v["compare_s"]
+            status = "met" if extra < 0.20 else "NOT met"
+            evidence = (f"at {largest} enums: vanilla {v['compare_s']:.3f} s, ours "
+                        f"{o['compare_s']:.3f} s ({extra * 100:+.1f}%)")
+            if largest < 1000:
+                evidence += " (largest size measured is below 1,000 enums)"
+        else:
+            status, evidence = "not measured", "alembic check did not run for ours and vanilla"
+        targets.append({"target": "autogenerate: our added time < 20% of vanilla's check at "
+                                  "the largest size", "status": status, "evidence": evidence})
+    return targets
+
+
+# --- markdown -------------------------------------------------------------------------------
+
+
+def _writers_md(summary: list[dict[str, Any]], plots: dict[str, str]) -> list[str]:
+    lines = ["## 1. Writers during a migration", "",
+             "One session inserts, one updates single rows, one reads by primary key, in "
+             "paced loops, from 1 s before the migration to 1 s after.  *Write max / p99* are "
+             "over the writes in flight while the migration ran (median over repetitions; "
+             "*worst* is the maximum over repetitions).  *Rewrites* counts `table_rewrite` "
+             "events per run.  *Result* says whether the final catalog is what was asked for.",
+             ""]
+    by_change = _group(summary, "change")
+    for change in [c.key for c in CHANGES]:
+        group = by_change.get((change,))
+        if not group:
+            continue
+        ours = _find(group, tool="ours")
+        base = ours["migration_s"] if ours else None
+        lines += [f"### {CHANGE_TITLE[change]}", "",
+                  "| tool | migration (s) | vs ours | write max (ms) | worst (ms) | write p99 (ms) "
+                  "| baseline p99 (ms) | failed writes | rewrites | result |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+        for tool in _tools_in(group):
+            s = _find(group, tool=tool)
+            assert s is not None
+            if not s["succeeded"]:
+                lines.append(f"| {TOOL_LABEL[tool]} | failed | | | | | | {s['failed_writes']} | "
+                             f"| {'; '.join(s['errors'])[:160]} |")
+                continue
+            result = "correct" if s["correct"] else f"**wrong**: {s['state']}"
+            lines.append(
+                f"| {TOOL_LABEL[tool]} | {_fmt(s['migration_s'], 3)} | "
+                f"{_ratio(s['migration_s'], base)} | {_fmt(s['writes_max_ms'])} | "
+                f"{_fmt(s['writes_max_ms_worst'])} | {_fmt(s['writes_p99_ms'])} | "
+                f"{_fmt(s['baseline_p99_ms'])} | {s['failed_writes']} | "
+                f"{','.join(str(x) for x in s['rewrites'])} | {result} |"
+            )
+        errors = [(s["tool"], e) for s in group for e in s["errors"]]
+        for tool, err in errors:
+            lines.append(f"\n- {TOOL_LABEL[tool]}: `{err[:200]}`")
+        if change in plots:
+            lines += ["", f"![writer latency, {CHANGE_TITLE[change]}]({plots[change]})"]
+        lines.append("")
+    return lines
+
+
+def _lockqueue_md(summary: list[dict[str, Any]], hold: float, lock_timeout: str,
+                  plot: str | None) -> list[str]:
+    lines = ["## 2. The lock queue", "",
+             f"A transaction reads the table and stays open for {hold:g} s (ACCESS SHARE). "
+             "Each migration starts right after; four other sessions keep issuing ordinary "
+             "`SELECT ... WHERE id = $1`.  *SELECT max wait* is the longest any of them waited "
+             f"(median over repetitions).  Ours runs with `lock_timeout = {lock_timeout}` and "
+             "retries with backoff; the others wait as long as it takes.", "",
+             "| change | tool | SELECT max wait (ms) | worst (ms) | SELECT p99 (ms) | SELECTs "
+             "> 100 ms | migration (s) | lock retries | rewrites | result |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    by_change = _group(summary, "change")
+    for change in [c.key for c in CHANGES]:
+        group = by_change.get((change,))
+        if not group:
+            continue
+        for tool in _tools_in(group):
+            s = _find(group, tool=tool)
+            assert s is not None
+            result = ("correct" if s["correct"] else "**wrong**") if s["succeeded"] else \
+                "failed: " + "; ".join(s["errors"])[:120]
+            lines.append(
+                f"| {CHANGE_TITLE[change]} | {TOOL_LABEL[tool]} | "
+                f"{_fmt(s['probe_max_wait_ms'])} | {_fmt(s['probe_max_wait_ms_worst'])} | "
+                f"{_fmt(s['probe_p99_wait_ms'])} | {_fmt(s['probes_waited_100ms'])} | "
+                f"{_fmt(s['migration_s'], 2)} | {_fmt(s['lock_retries'])} | "
+                f"{','.join(str(x) for x in s['rewrites'])} | {result} |"
+            )
+    if plot:
+        lines += ["", f"![SELECT wait under a held lock]({plot})"]
+    return [*lines, ""]
+
+
+def _autogen_md(summary: list[dict[str, Any]], plot: str | None) -> list[str]:
+    lines = ["## 3. Autogenerate cost", "",
+             "`alembic check` on a database that matches the models (nothing to do).  "
+             "*compare* is the time of `context.run_migrations()` inside env.py (the comparison "
+             "itself); *process* is the whole command including interpreter start-up; "
+             "*statements* counts the SQL statements sent during the comparison.  Ratios and "
+             "added statements are against vanilla Alembic at the same size.", "",
+             "| enums | schemas | columns | tool | compare (s) | vs vanilla | process (s) | "
+             "statements | added statements | status |",
+             "|---:|---:|---:|---|---:|---:|---:|---:|---:|---|"]
+    for (enums,), group in sorted(_group(summary, "enums").items()):
+        vanilla = _find(group, tool="vanilla")
+        for tool in _tools_in(group):
+            s = _find(group, tool=tool)
+            assert s is not None
+            added = None
+            if vanilla and s["statements"] is not None and vanilla["statements"] is not None:
+                added = s["statements"] - vanilla["statements"]
+            status = "ok" if s["succeeded"] == s["runs"] else \
+                "check failed: " + "; ".join(s["errors"])[:120]
+            lines.append(
+                f"| {enums:,} | {s['schemas']} | {s['columns']:,} | {TOOL_LABEL[tool]} | "
+                f"{_fmt(s['compare_s'], 3)} | "
+                f"{_ratio(s['compare_s'], vanilla['compare_s'] if vanilla else None)} | "
+                f"{_fmt(s['process_s'], 2)} | {_fmt(s['statements'])} | "
+                f"{NONE if added is None else f'{added:+.0f}'} | {status} |"
+            )
+    if plot:
+        lines += ["", f"![autogenerate cost vs number of enums]({plot})"]
+    return [*lines, ""]
+
+
+def _seconds(timeout: str) -> float:
+    t = timeout.strip()
+    for suffix, factor in (("ms", 0.001), ("s", 1.0), ("min", 60.0)):
+        if t.endswith(suffix) and t[: -len(suffix)].strip().replace(".", "", 1).isdigit():
+            return float(t[: -len(suffix)]) * factor
+    return float(t) / 1000  # a bare number is milliseconds in PostgreSQL
+
+
+def write(
+    out: Path,
+    *,
+    settings: Any,
+    results: dict[str, list[dict[str, Any]]],
+    versions: dict[str, dict[str, str]],
+    machine: dict[str, str],
+    elapsed: float,
+    quick: bool,
+) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    writers = summarise_writers(results.get("writers", []))
+    lockqueue = summarise_lockqueue(results.get("lockqueue", []))
+    autogen = summarise_autogen(results.get("autogen", []))
+    targets = evaluate_targets(writers, lockqueue, autogen, rows=settings.rows,
+                               lock_timeout_s=_seconds(settings.lock_timeout))
+    plots, plot_note = _plots(out, settings.timeline, lockqueue, autogen)
+    params = {
+        "rows": settings.rows,
+        "repeat": settings.repeat,
+        "lock_timeout": settings.lock_timeout,
+        "hold_s": settings.hold,
+        "autogen_sizes": list(settings.sizes),
+        "changes": list(settings.changes),
+        "tools": list(settings.tools),
+        "scenarios": list(settings.scenarios),
+        "quick": quick,
+    }
+    meta = {
+        "generated": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "commit": _commit(),
+        "elapsed_s": round(elapsed, 1),
+        "machine": machine,
+        "versions": versions,
+        "parameters": params,
+    }
+    data = {
+        "meta": meta,
+        "targets": targets,
+        "summary": {"writers": writers, "lockqueue": lockqueue, "autogen": autogen},
+        "runs": results,
+        "plots": plots,
+    }
+    json_path = out / "results.json"
+    json_path.write_text(json.dumps(data, indent=1, default=str) + "\n")
+
+    md = ["# Benchmark report: alembic-enum-ops vs alembic-postgresql-enum vs the hand recipe",
+          "",
+          f"Generated {meta['generated']} at commit `{meta['commit']}` in {elapsed:.0f} s"
+          + (" — **quick mode: tiny data, one repetition; numbers mean nothing**" if quick
+             else "") + ".", "",
+          "## Machine and parameters", "",
+          "| | |", "|---|---|"]
+    for key, value in machine.items():
+        md.append(f"| {key} | {value} |")
+    for scope, vers in versions.items():
+        md.append(f"| versions ({scope}) | {', '.join(f'{k} {v}' for k, v in vers.items())} |")
+    md += [f"| rows per table | {settings.rows:,} |",
+           f"| repetitions | {settings.repeat} (tools alternate; medians reported) |",
+           f"| our lock_timeout | {settings.lock_timeout} |",
+           f"| long reader holds its lock | {settings.hold:g} s |", ""]
+    md += ["## Targets", "", "| target | status | evidence |", "|---|---|---|"]
+    md += [f"| {t['target']} | **{t['status']}** | {t['evidence']} |" for t in targets]
+    md.append("")
+    if plot_note:
+        md += [f"_{plot_note}_", ""]
+    if writers:
+        md += _writers_md(writers, plots)
+    if lockqueue:
+        md += _lockqueue_md(lockqueue, settings.hold, settings.lock_timeout,
+                            plots.get("lockqueue"))
+    if autogen:
+        md += _autogen_md(autogen, plots.get("autogen"))
+    md_path = out / "report.md"
+    md_path.write_text("\n".join(md) + "\n")
+    return [md_path, json_path, *[out / p for p in plots.values()]]
+
+
+# --- plots ----------------------------------------------------------------------------------
+
+
+def _plots(
+    out: Path,
+    timeline: dict[str, Any],
+    lockqueue: list[dict[str, Any]],
+    autogen: list[dict[str, Any]],
+) -> tuple[dict[str, str], str]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return {}, "matplotlib is not installed (pip install -e '.[bench]'): no plots."
+    plots: dict[str, str] = {}
+    for change, per_tool in timeline.items():
+        fig, ax = plt.subplots(figsize=(9, 4.2))
+        for tool, data in per_tool.items():
+            pts = sorted(data["writes"])
+            xs = [p[0] for p in pts]
+            ys = [max(p[1] * 1000, 0.05) for p in pts]
+            ax.plot(xs, ys, "-", lw=0.8, color=TOOL_COLOR[tool], label=TOOL_LABEL[tool])
+            fails = [(p[0], max(p[1] * 1000, 0.05)) for p in pts if not p[2]]
+            if fails:
+                ax.plot([f[0] for f in fails], [f[1] for f in fails], "x",
+                        color=TOOL_COLOR[tool], ms=6, label=f"{TOOL_LABEL[tool]}: failed write")
+            ax.axvspan(data["migration"][0], data["migration"][1], color=TOOL_COLOR[tool],
+                       alpha=0.08)
+        ax.axhline(100, color="black", lw=0.6, ls="--")
+        ax.set_yscale("log")
+        ax.set_xlabel("seconds since the migration started (shaded: migration, per tool)")
+        ax.set_ylabel("write latency (ms, log)")
+        ax.set_title(f"Writers during: {CHANGE_TITLE.get(change, change)}")
+        ax.legend(fontsize=8, loc="upper right")
+        fig.tight_layout()
+        name = f"writers_{change}.png"
+        fig.savefig(out / name, dpi=110)
+        plt.close(fig)
+        plots[change] = name
+    if lockqueue:
+        changes = [c.key for c in CHANGES if any(r["change"] == c.key for r in lockqueue)]
+        tools = _tools_in(lockqueue)
+        fig, ax = plt.subplots(figsize=(9, 4.2))
+        width = 0.8 / max(len(tools), 1)
+        for i, tool in enumerate(tools):
+            vals = []
+            for change in changes:
+                s = _find(lockqueue, tool=tool, change=change)
+                vals.append((s["probe_max_wait_ms"] or 0) / 1000 if s else 0)
+            ax.bar([k + i * width for k in range(len(changes))], vals, width,
+                   color=TOOL_COLOR[tool], label=TOOL_LABEL[tool])
+        ax.set_xticks([k + width * (len(tools) - 1) / 2 for k in range(len(changes))])
+        ax.set_xticklabels([CHANGE_TITLE[c] for c in changes], fontsize=8)
+        ax.set_ylabel("longest SELECT wait (s)")
+        ax.set_title("Ordinary SELECTs behind a migration while a long reader holds a lock")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(out / "lockqueue.png", dpi=110)
+        plt.close(fig)
+        plots["lockqueue"] = "lockqueue.png"
+    if autogen:
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2))
+        for tool in _tools_in(autogen):
+            pts = sorted((r["enums"], r["compare_s"], r["statements"]) for r in autogen
+                         if r["tool"] == tool and r["compare_s"] is not None)
+            if not pts:
+                continue
+            ax1.plot([p[0] for p in pts], [p[1] for p in pts], "o-", color=TOOL_COLOR[tool],
+                     label=TOOL_LABEL[tool])
+            ax2.plot([p[0] for p in pts], [p[2] for p in pts], "o-", color=TOOL_COLOR[tool],
+                     label=TOOL_LABEL[tool])
+        for ax, label in ((ax1, "alembic check: comparison time (s)"),
+                          (ax2, "SQL statements per alembic check")):
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("enums (2 columns each)")
+            ax.set_ylabel(label)
+            ax.legend(fontsize=8)
+        fig.suptitle("Autogenerate cost, nothing to do")
+        fig.tight_layout()
+        fig.savefig(out / "autogen.png", dpi=110)
+        plt.close(fig)
+        plots["autogen"] = "autogen.png"
+    return plots, ""

@@ -1,0 +1,285 @@
+"""The three measurements: writers during a migration, the lock queue, autogenerate cost.
+
+Every scenario loops repetitions outermost and rotates the order of the tools in each
+repetition, so slow drifts of a shared machine (other processes, caches, checkpoints)
+fall on every tool alike.  Each measured run starts from a fresh clone of the same
+template database.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import db, models
+from .load import Load, LockHolder, Probes, Sample
+from .project import AlembicRun, Project
+from .stats import overlapping, percentile
+from .tools import CHANGES, Change, tool_import
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Settings:
+    dsn: str  # libpq URL of the admin database
+    rows: int
+    repeat: int
+    lock_timeout: str
+    hold: float  # seconds the long reader holds its lock
+    baseline: float  # seconds of load before the migration starts
+    after: float  # seconds of load after it ends
+    sizes: tuple[int, ...]  # autogenerate: number of enums
+    changes: tuple[str, ...]
+    tools: tuple[str, ...]
+    pythons: dict[str, str]  # tool -> interpreter
+    workdir: Path
+    progress: Progress
+    scenarios: tuple[str, ...] = ("writers", "lockqueue", "autogen")
+    timeline: dict[str, Any] = field(default_factory=dict)
+
+
+def rotated(tools: tuple[str, ...], rep: int) -> list[str]:
+    k = rep % len(tools)
+    return list(tools[k:] + tools[:k])
+
+
+def _project(settings: Settings, tool: str, name: str) -> Project:
+    extra: dict[str, Any] = {}
+    if tool == "ours":
+        extra["enum_ops"] = {"lock_timeout": settings.lock_timeout}
+    return Project(
+        settings.workdir / name / tool,
+        python=settings.pythons[tool],
+        tool_import=tool_import(tool),
+        extra_configure=extra,
+    )
+
+
+def _migration_window(run: AlembicRun) -> tuple[float, float]:
+    if run.start is not None and run.end is not None:
+        return run.start, run.end
+    return run.proc_start, run.proc_end
+
+
+def _latency_summary(samples: list[Sample]) -> dict[str, Any]:
+    latencies = [s[1] for s in samples]
+    return {
+        "count": len(samples),
+        "max_ms": None if not latencies else max(latencies) * 1000,
+        "p99_ms": None if not latencies else (percentile(latencies, 99) or 0) * 1000,
+        "failed": sum(1 for s in samples if not s[2]),
+    }
+
+
+def _lock_retries(run: AlembicRun) -> int:
+    return len(re.findall(r"lock not available within lock_timeout", run.stderr))
+
+
+# --- 1. writers during a migration ----------------------------------------------------
+
+
+def writers(settings: Settings, template: str) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    changes = [c for c in CHANGES if c.key in settings.changes]
+    for rep in range(settings.repeat):
+        for change in changes:
+            for tool in rotated(settings.tools, rep):
+                if change.revisions.get(tool) is None:
+                    continue
+                result = _writers_once(settings, template, change, tool, rep)
+                results.append(result)
+                settings.progress(
+                    f"writers rep {rep + 1}/{settings.repeat} {change.key:<13} {tool:<5} "
+                    f"{_fmt_result(result)}"
+                )
+    return results
+
+
+def _fmt_result(r: dict[str, Any]) -> str:
+    if not r["ok"]:
+        return "FAILED: " + (r.get("error") or "").splitlines()[-1][:120]
+    parts = [f"migration {r['migration_s']:.3f}s"]
+    if "writes_max_ms" in r and r["writes_max_ms"] is not None:
+        parts.append(f"write max {r['writes_max_ms']:.0f}ms p99 {r['writes_p99_ms']:.0f}ms")
+        parts.append(f"failed {r['failed_writes']}")
+    if "probe_max_wait_ms" in r and r["probe_max_wait_ms"] is not None:
+        parts.append(f"select max wait {r['probe_max_wait_ms']:.0f}ms")
+    parts.append(f"rewrites {r['rewrites']}")
+    if not r["correct"]:
+        parts.append(f"RESULT WRONG ({r['state']})")
+    return ", ".join(parts)
+
+
+def _writers_once(
+    settings: Settings, template: str, change: Change, tool: str, rep: int
+) -> dict[str, Any]:
+    project = _project(settings, tool, f"writers_{change.key}")
+    project.set_revision(change.revisions[tool] or "", change.imports.get(tool, ""))
+    with db.cloned(settings.dsn, template) as dbname:
+        dsn = db.with_db(settings.dsn, dbname)
+        before = db.physical_state(settings.dsn, dbname, change.table)
+        load = Load(dsn, change.table, settings.rows)
+        load.start()
+        time.sleep(settings.baseline)
+        run = project.run(db.sa_url(settings.dsn, dbname), "upgrade", "head")
+        time.sleep(settings.after)
+        loaded = load.stop()
+        after = db.physical_state(settings.dsn, dbname, change.table)
+        rewrites = db.rewrites_logged(settings.dsn, dbname)
+        correct, state = change.verify(settings.dsn, dbname) if run.ok else (False, "")
+    start, end = _migration_window(run)
+    writes = loaded.writes()
+    during = _latency_summary(overlapping(writes, start, end))
+    baseline = _latency_summary([s for s in writes if s[0] + s[1] < start])
+    reads = _latency_summary(overlapping(loaded.samples.get("select", []), start, end))
+    failed = sum(1 for s in writes if not s[2])
+    result: dict[str, Any] = {
+        "scenario": "writers",
+        "change": change.key,
+        "tool": tool,
+        "rep": rep,
+        "ok": run.ok,
+        "error": None if run.ok else run.error_tail(),
+        "migration_s": run.migration_seconds if run.ok else None,
+        "process_s": run.wall,
+        "statements": run.statements,
+        "writes_max_ms": during["max_ms"],
+        "writes_p99_ms": during["p99_ms"],
+        "writes_during": during["count"],
+        "writes_total": len(writes),
+        "reads_total": len(loaded.samples.get("select", [])),
+        "baseline_p99_ms": baseline["p99_ms"],
+        "reads_max_ms": reads["max_ms"],
+        "failed_writes": failed,
+        "failed_reads": sum(1 for s in loaded.samples.get("select", []) if not s[2]),
+        "write_errors": {k: v for kind in ("insert", "update") for k, v in
+                         loaded.errors.get(kind, {}).items()},
+        "rewrites": rewrites,
+        "files_changed": before.changed(after),
+        "correct": correct,
+        "state": state,
+    }
+    if rep == 0:  # keep one timeline per change and tool for the plot
+        settings.timeline.setdefault(change.key, {})[tool] = {
+            "writes": [(s[0] - start, s[1], s[2]) for s in writes],
+            "migration": [0.0, end - start],
+        }
+    return result
+
+
+# --- 2. the lock queue ------------------------------------------------------------------
+
+
+def lock_queue(settings: Settings, template: str) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    changes = [c for c in CHANGES if c.key in settings.changes]
+    for rep in range(settings.repeat):
+        for change in changes:
+            for tool in rotated(settings.tools, rep):
+                if change.revisions.get(tool) is None:
+                    continue
+                result = _lock_queue_once(settings, template, change, tool, rep)
+                results.append(result)
+                settings.progress(
+                    f"lockqueue rep {rep + 1}/{settings.repeat} {change.key:<13} {tool:<5} "
+                    f"{_fmt_result(result)}"
+                )
+    return results
+
+
+def _lock_queue_once(
+    settings: Settings, template: str, change: Change, tool: str, rep: int
+) -> dict[str, Any]:
+    project = _project(settings, tool, f"lockqueue_{change.key}")
+    project.set_revision(change.revisions[tool] or "", change.imports.get(tool, ""))
+    with db.cloned(settings.dsn, template) as dbname:
+        dsn = db.with_db(settings.dsn, dbname)
+        probes = Probes(dsn, change.table, settings.rows)
+        probes.start()
+        time.sleep(0.3)
+        holder = LockHolder(dsn, change.table, settings.hold)
+        holder.start()
+        holder.locked.wait(30)
+        run = project.run(db.sa_url(settings.dsn, dbname), "upgrade", "head")
+        holder.join(settings.hold + 60)
+        time.sleep(0.3)
+        samples = probes.stop()
+        rewrites = db.rewrites_logged(settings.dsn, dbname)
+        correct, state = change.verify(settings.dsn, dbname) if run.ok else (False, "")
+    window_start = run.proc_start
+    window_end = max(run.proc_end, holder.released_at or run.proc_end)
+    during = overlapping(samples, window_start, window_end)
+    waits = [s[1] for s in during]
+    return {
+        "scenario": "lockqueue",
+        "change": change.key,
+        "tool": tool,
+        "rep": rep,
+        "ok": run.ok,
+        "error": None if run.ok else run.error_tail(),
+        "migration_s": run.migration_seconds if run.ok else None,
+        "process_s": run.wall,
+        "hold_s": settings.hold,
+        "lock_retries": _lock_retries(run),
+        "probe_count": len(during),
+        "probe_max_wait_ms": max(waits) * 1000 if waits else None,
+        "probe_p99_wait_ms": (percentile(waits, 99) or 0) * 1000 if waits else None,
+        "probes_waited_100ms": sum(1 for w in waits if w > 0.1),
+        "probe_failures": sum(1 for s in during if not s[2]),
+        "rewrites": rewrites,
+        "correct": correct,
+        "state": state,
+    }
+
+
+# --- 3. autogenerate cost -----------------------------------------------------------------
+
+
+def autogen(settings: Settings, tools: tuple[str, ...]) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    for size in settings.sizes:
+        shape = models.shape_for(size)
+        code = models.models_code(shape)
+        dbname = models.create_autogen_database(settings.dsn, shape, code, settings.workdir)
+        try:
+            projects = {}
+            for tool in tools:
+                project = _project(settings, tool, f"autogen_{size}")
+                project.write_models(code)
+                projects[tool] = project
+            url = db.sa_url(settings.dsn, dbname)
+            for rep in range(settings.repeat):
+                for tool in rotated(tools, rep):
+                    run = projects[tool].run(url, "check")
+                    result = {
+                        "scenario": "autogen",
+                        "tool": tool,
+                        "rep": rep,
+                        "enums": shape.enums,
+                        "schemas": shape.schemas,
+                        "columns": shape.columns,
+                        "tables": shape.tables,
+                        "ok": run.ok,
+                        "error": None if run.ok else run.error_tail(),
+                        "compare_s": run.migration_seconds,
+                        "process_s": run.wall,
+                        "statements": run.statements,
+                    }
+                    results.append(result)
+                    settings.progress(
+                        f"autogen rep {rep + 1}/{settings.repeat} {size:>5} enums {tool:<7} "
+                        + (
+                            f"check {run.migration_seconds:.3f}s, {run.statements} statements"
+                            if run.ok and run.migration_seconds is not None
+                            else "FAILED (alembic check found a diff or crashed): "
+                            + run.error_tail(2).replace("\n", " | ")[:200]
+                        )
+                    )
+        finally:
+            db.drop_database(settings.dsn, dbname)
+    return results
