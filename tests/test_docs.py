@@ -28,8 +28,14 @@ Markers (an HTML comment on the line right before the fence):
   ``--sql`` output of the previous revision's ``upgrade()`` (blank lines dropped);
 * ``<!-- test: error -->`` before a ```` ```text ```` block -- it must be the message of
   the exception the previous ``raises`` revision raised;
+* ``<!-- test: file PATH -->`` before a ```` ```python ```` block -- write it to ``PATH``
+  in the page's working directory instead of running it (a revision file that a
+  later ``shell`` block applies with the real ``alembic`` command);
+* ``<!-- test: shell -->`` before a ```` ```bash ```` block -- run it with ``bash -e`` in
+  the page's working directory (a fresh temporary directory), with ``DATABASE_URL``
+  set to the page's database and the test's interpreter first on ``PATH``;
 * ``<!-- test: output -->`` before a ```` ```text ```` or ```` ```console ```` block -- it
-  must be what the previous plain python block printed (e.g. ``doctor``'s report).
+  must be what the previous plain python or shell block printed (e.g. ``doctor``'s report).
 
 ``ENUM_OPS_DOCS_UPDATE=1 pytest tests/test_docs.py`` rewrites the ``offline`` and
 ``error`` and ``output`` blocks from what the code produces, so SQL shown in the docs is always
@@ -41,6 +47,8 @@ from __future__ import annotations
 import io
 import os
 import re
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
@@ -69,7 +77,7 @@ FENCE = re.compile(
 MARKER = re.compile(r"<!--\s*test:\s*(?P<directive>[\w-]+)\s*(?P<arg>[^>]*?)\s*-->\s*$")
 SHOWN_URL = "postgresql+psycopg://app@db/queue"
 SERVER_VERSION = re.compile(r"\(PostgreSQL [0-9][0-9.a-z]*\)")
-KNOWN = {"skip", "raises", "online-only", "sql", "offline", "error", "output"}
+KNOWN = {"skip", "raises", "online-only", "sql", "offline", "error", "output", "file", "shell"}
 
 
 @dataclass
@@ -190,6 +198,7 @@ def exception_named(name: str) -> type[BaseException]:
 class PageRun:
     online: str
     offline: str
+    workdir: Path
     replay_offline: bool = True
     last_script: str | None = None
     last_error: BaseException | None = None
@@ -259,7 +268,35 @@ class PageRun:
         url = make_url(self.online)
         for variant in {url.render_as_string(hide_password=True), self.online}:
             text = text.replace(variant, SHOWN_URL)
-        return text
+        return text.replace(f"{self.workdir}{os.sep}", "")
+
+    def write_file(self, block: Block) -> None:
+        target = self.workdir / block.arg
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(block.body)
+
+    def shell(self, block: Block) -> None:
+        bindir = str(Path(sys.executable).parent)
+        result = subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", block.body],
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env={
+                **os.environ,
+                "DATABASE_URL": self.online,
+                "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}",
+            },
+        )
+        assert result.returncode == 0, (
+            f"{block.where}: the shell block failed (exit {result.returncode}):\n"
+            f"{result.stdout}\n{result.stderr}"
+        )
+        self.last_output = result.stdout
+        # the shell may have changed the database behind the offline replica's back
+        self.replay_offline = False
 
     def compare(self, block: Block, actual: str) -> None:
         if UPDATE:
@@ -291,22 +328,28 @@ class PageRun:
 def write_updates(page: Path, updates: list[tuple[Block, str]]) -> None:
     text = page.read_text()
     for block, actual in sorted(updates, key=lambda u: u[0].start, reverse=True):
-        text = text[: block.start] + actual.rstrip("\n") + "\n" + text[block.end :]
+        text = text[: block.start] + normalize_sql(actual) + "\n" + text[block.end :]
     page.write_text(text)
 
 
 @pytest.mark.parametrize("page", runnable_pages(), ids=lambda p: p.name)
-def test_page_examples_run(page: Path, db_url: str, second_db_url: str) -> None:
-    run = PageRun(db_url, second_db_url)
+def test_page_examples_run(
+    page: Path, db_url: str, second_db_url: str, tmp_path: Path
+) -> None:
+    run = PageRun(db_url, second_db_url, tmp_path)
     for block in parse_blocks(page):
         if block.skipped:
             continue
-        if block.lang == "python":
+        if block.lang == "python" and block.directive != "file":
             if re.search(r"^def upgrade\(", block.body, re.MULTILINE):
                 run.revision(block)
             else:
                 assert block.directive is None, f"{block.where}: marker on a plain block"
                 run.plain_code(block)
+        elif block.directive == "file":
+            run.write_file(block)
+        elif block.directive == "shell":
+            run.shell(block)
         elif block.directive == "sql":
             run.sql(block)
         elif block.directive == "offline":
@@ -340,7 +383,11 @@ def test_markers_are_known_and_placed_on_the_right_blocks() -> None:
                 problems.append(f"{block.where}: 'error' needs a text block")
             elif block.directive == "output" and block.lang not in {"text", "console"}:
                 problems.append(f"{block.where}: 'output' needs a text or console block")
-            elif block.directive in {"raises", "online-only"} and block.lang != "python":
+            elif block.directive == "shell" and block.lang != "bash":
+                problems.append(f"{block.where}: 'shell' needs a bash block")
+            elif block.directive == "file" and not block.arg:
+                problems.append(f"{block.where}: 'file' needs a path")
+            elif block.directive in {"raises", "online-only", "file"} and block.lang != "python":
                 problems.append(f"{block.where}: {block.directive!r} needs a python block")
     assert not problems, "\n".join(problems)
 
