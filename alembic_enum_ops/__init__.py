@@ -10,6 +10,7 @@ typed ``op`` from this package so mypy sees the operations::
 from __future__ import annotations
 
 from . import compare as compare  # registers the autogenerate comparators
+from . import compare_check as compare_check  # VARCHAR + CHECK comparator
 from . import ops as ops
 from . import render as render
 from . import toimpl as toimpl

@@ -1,0 +1,119 @@
+"""Autogenerate of VARCHAR + CHECK enum columns through real ``alembic`` commands."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.support.catalog import query
+from tests.support.project import AlembicProject
+
+pytestmark = pytest.mark.e2e
+
+CHECKS_SQL = """
+SELECT c.relname::text, con.conname::text, pg_get_constraintdef(con.oid), con.convalidated
+FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+WHERE con.contype = 'c' AND c.relname <> 'alembic_version' ORDER BY 1, 2
+"""
+
+
+def _models(values: list[str], *, extra_column: bool = False, convention: bool = True) -> str:
+    naming = "{'ck': 'ck_%(table_name)s_%(constraint_name)s'}" if convention else "{}"
+    extra = (
+        ",\n    sa.Column('kind', check_enum('pdf', 'html', name='kind'))" if extra_column else ""
+    )
+    return (
+        "import sqlalchemy as sa\n"
+        "from alembic_enum_ops.compare_check import check_enum\n"
+        f"metadata = sa.MetaData(naming_convention={naming})\n"
+        "queue = sa.Table(\n"
+        "    'queue', metadata, sa.Column('id', sa.Integer, primary_key=True),\n"
+        f"    sa.Column('status', sa.Enum(*{values!r}, name='status', native_enum=False,"
+        f" create_constraint=True, length=20)){extra},\n"
+        ")\n"
+    )
+
+
+def _calls(path: Path, function: str = "upgrade") -> list[str]:
+    tree = ast.parse(path.read_text())
+    body = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
+    return [
+        ast.unparse(stmt.value)
+        for stmt in body.body
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
+    ]
+
+
+def test_new_table_changed_set_new_column_and_check(project: AlembicProject) -> None:
+    project.write_models(_models(["pending", "done"]))
+    first = project.autogenerate("create", rev_id="0001")
+    calls = _calls(first)
+    assert calls[0].startswith("op.create_table('queue'")
+    assert "create_constraint" not in calls[0]
+    assert calls[1] == (
+        "op.check_enum_create('queue', 'status', ['pending', 'done'], "
+        "constraint_name='ck_queue_status')"
+    )
+    script = project.upgrade_sql()
+    create = script[script.index("CREATE TABLE queue") :]
+    assert "CHECK" not in create[: create.index(";")]
+    assert create.index("NOT VALID") < create.index("VALIDATE CONSTRAINT")
+    project.upgrade()
+    assert [(r[1], r[3]) for r in query(project.url, CHECKS_SQL)] == [("ck_queue_status", True)]
+    assert project.check().returncode == 0
+
+    # the allowed set changes: check_enum_set_values with old_values, and drift is seen
+    project.write_models(_models(["pending", "done", "failed"]))
+    drift = project.check()
+    assert drift.returncode != 0 and "check_enum_set_values" in drift.stdout + drift.stderr
+    second = project.autogenerate("more", rev_id="0002")
+    assert _calls(second) == [
+        "op.check_enum_set_values('queue', 'status', ['pending', 'done', 'failed'], "
+        "constraint_name='ck_queue_status', old_values=['pending', 'done'])"
+    ]
+    assert _calls(second, "downgrade") == [
+        "op.check_enum_set_values('queue', 'status', ['pending', 'done'], "
+        "constraint_name='ck_queue_status', old_values=['pending', 'done', 'failed'])"
+    ]
+    project.upgrade()
+    assert project.check().returncode == 0
+
+    # a new column on an existing table: added without CHECK, then NOT VALID + VALIDATE
+    project.write_models(_models(["pending", "done", "failed"], extra_column=True))
+    third = project.autogenerate("kind", rev_id="0003")
+    calls = _calls(third)
+    assert calls[0].startswith("op.add_column('queue'") and "create_constraint" not in calls[0]
+    assert calls[1] == (
+        "op.check_enum_create('queue', 'kind', ['pdf', 'html'], constraint_name='ck_queue_kind')"
+    )
+    project.upgrade()
+    assert [(r[1], r[3]) for r in query(project.url, CHECKS_SQL)] == [
+        ("ck_queue_kind", True),
+        ("ck_queue_status", True),
+    ]
+    assert project.check().returncode == 0
+    project.downgrade("0001")
+    assert [(r[1], r[3]) for r in query(project.url, CHECKS_SQL)] == [("ck_queue_status", True)]
+    assert "'failed'" not in query(project.url, CHECKS_SQL)[0][2]
+
+
+def test_existing_column_without_check_gets_one(project: AlembicProject) -> None:
+    from tests.support.catalog import execute
+
+    execute(
+        project.url,
+        "CREATE TABLE queue (id serial PRIMARY KEY, status varchar(20))",
+        "INSERT INTO queue (status) VALUES ('pending'), ('done')",
+    )
+    project.write_models(_models(["pending", "done"], convention=False))
+    drift = project.check()
+    assert drift.returncode != 0 and "check_enum_create" in drift.stdout + drift.stderr
+    revision = project.autogenerate("ck", rev_id="0001")
+    assert _calls(revision) == [
+        "op.check_enum_create('queue', 'status', ['pending', 'done'], constraint_name='status')"
+    ]
+    project.upgrade()
+    assert [(r[1], r[3]) for r in query(project.url, CHECKS_SQL)] == [("status", True)]
+    assert project.check().returncode == 0
