@@ -139,7 +139,12 @@ def _add_doctor(subparsers: Any) -> None:
             "2 could not run (bad URL, unreachable server, --metadata import failure)."
         ),
     )
-    parser.add_argument("--url", required=True, help="database URL, e.g. postgresql://u@h/db")
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("DATABASE_URL"),
+        required=not os.environ.get("DATABASE_URL"),
+        help="database URL, e.g. postgresql://u@h/db (default: $DATABASE_URL)",
+    )
     parser.add_argument(
         "--metadata",
         metavar="MODULE:ATTRIBUTE",

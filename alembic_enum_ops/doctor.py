@@ -377,7 +377,7 @@ class _Analysis:
                 [_type(c.schema, name) for c in copies]
                 + [_dependent_object(d) for c in copies for d in used[c.key]],
                 message,
-                _sentence("; ".join(fixes)),
+                _sentence(". ".join(fixes)),
             )
 
     # -- the metadata's enums -----------------------------------------------------------

@@ -426,6 +426,7 @@ def test_cli_metadata_from_the_current_directory(
     ("args", "message"),
     [
         (["--url", "not a url"], "invalid database URL 'not a url'"),
+        (["--url", ""], "invalid database URL ''"),
         (["--url", "mysql://u@h/db"], "works on PostgreSQL only"),
         (["--url", "postgresql://postgres@127.0.0.1:1/db"], "cannot connect to "),
         (["--metadata", "nomodule"], "expected module:attribute"),
@@ -490,3 +491,17 @@ def test_console_entry_points(db_url: str) -> None:
     assert "--metadata MODULE:ATTRIBUTE" in call("doctor", "--help").stdout
 
 
+
+
+def test_cli_url_defaults_to_database_url(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    story(db_url)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert cli.main(["doctor"]) == 0
+    assert "1 enum type(s)" in capsys.readouterr().out
+    monkeypatch.delenv("DATABASE_URL")
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["doctor"])
+    assert exited.value.code == 2
+    assert "the following arguments are required: --url" in capsys.readouterr().err

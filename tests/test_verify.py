@@ -141,11 +141,14 @@ def test_problems_of_enums_outside_the_model_do_not_fail_the_worker(db_url: str)
     assert [f.code for f in report.errors] == ["duplicate-type-name"]  # color, not ours
 
 
-def test_async_engine_and_connection(db_url: str) -> None:
+@pytest.mark.parametrize("driver", ["psycopg", "asyncpg"])
+def test_async_engine_and_connection(db_url: str, driver: str) -> None:
+    pytest.importorskip(driver)
     everything_broken(db_url)
+    async_url = sa.make_url(db_url).set(drivername=f"postgresql+{driver}")
 
     async def main() -> list[str]:
-        engine = create_async_engine(db_url)
+        engine = create_async_engine(async_url)
         messages = []
         try:
             with pytest.raises(EnumVerificationError) as by_engine:
