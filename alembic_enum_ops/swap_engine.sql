@@ -188,7 +188,8 @@ BEGIN
     -- 2. dependents we cannot carry over safely --------------------------------------
     FOR r IN
         SELECT dep.classid, dep.objid, dep.objsubid,
-               pg_describe_object(dep.classid, dep.objid, dep.objsubid) AS descr,
+               CASE WHEN pr.prokind = 'p' THEN 'procedure ' || pr.oid::regprocedure::text
+                    ELSE pg_describe_object(dep.classid, dep.objid, dep.objsubid) END AS descr,
                pg_describe_object(dep.refclassid, dep.refobjid, 0) AS on_what,
                c.relkind, rw.rulename, rw.ev_class
           FROM pg_catalog.pg_depend dep
@@ -196,6 +197,8 @@ BEGIN
                  ON dep.classid = 'pg_catalog.pg_class'::regclass AND c.oid = dep.objid
           LEFT JOIN pg_catalog.pg_rewrite rw
                  ON dep.classid = 'pg_catalog.pg_rewrite'::regclass AND rw.oid = dep.objid
+          LEFT JOIN pg_catalog.pg_proc pr
+                 ON dep.classid = 'pg_catalog.pg_proc'::regclass AND pr.oid = dep.objid
          WHERE dep.refclassid = 'pg_catalog.pg_type'::regclass
            AND dep.refobjid = ANY(type_oids)
            AND dep.deptype IN ('n', 'a')
@@ -248,6 +251,14 @@ BEGIN
     LOOP
         col_rel := col_rel || r.relid;
         col_num := col_num || r.attnum::int;
+        IF r.relkind = 'p' AND EXISTS (
+               SELECT 1 FROM pg_catalog.pg_partitioned_table pt
+                WHERE pt.partrelid = r.relid AND r.attnum = ANY(pt.partattrs::int2[])) THEN
+            blockers := blockers || format(
+                'column %I of table %s.%s is part of its partition key (PostgreSQL cannot '
+                'change the type of a partition key column)', r.col, r.nsp, r.rel);
+            CONTINUE;
+        END IF;
         IF r.relkind NOT IN ('r', 'p') OR r.attinhcount > 0 THEN
             -- views and indexes are handled below; partitions and inheritance children
             -- follow their parent; composite types and foreign tables were refused
@@ -475,7 +486,11 @@ BEGIN
     -- 4b. indexes, constraints and defaults that mention the type -------------------
     FOR r IN
         SELECT format('%I.%I', ns.nspname, ic.relname) AS qi,
-               pg_get_indexdef(ic.oid) AS def, obj_description(ic.oid, 'pg_class') AS cmt
+               -- a partitioned index reads "ON ONLY": recreate it on the partitions too
+               regexp_replace(pg_get_indexdef(ic.oid),
+                              '^(CREATE (UNIQUE )?INDEX ([^ "]+|"([^"]|"")*") ON) ONLY ', '\1 ')
+                   AS def,
+               obj_description(ic.oid, 'pg_class') AS cmt
           FROM pg_catalog.pg_class ic
           JOIN pg_catalog.pg_index x ON x.indexrelid = ic.oid
           JOIN pg_catalog.pg_namespace ns ON ns.oid = ic.relnamespace
@@ -622,11 +637,11 @@ BEGIN
     -- the type's owner, comment and grants
     IF type_owner <> current_user THEN
         creates := creates || format('ALTER TYPE %s OWNER TO %I', qtype, type_owner);
-        ctx := ctx || 'owner of the type';
+        ctx := ctx || 'owner of the type'::text;
     END IF;
     IF type_comment IS NOT NULL THEN
         creates := creates || format('COMMENT ON TYPE %s IS %L', qtype, type_comment);
-        ctx := ctx || 'comment on the type';
+        ctx := ctx || 'comment on the type'::text;
     END IF;
     IF type_acl IS NOT NULL THEN
         creates := creates || format('REVOKE ALL ON TYPE %s FROM PUBLIC', qtype)

@@ -1,0 +1,204 @@
+"""The swap's refusals: each names what it found, and nothing changes, online or offline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from alembic_enum_ops import EnumStateError, UnsafeOperationError
+from tests.support.catalog import execute
+from tests.support.migrate import apply_script, render_offline, run_online
+from tests.swap_helpers import snapshot
+
+
+def _unchanged(url: str, fn: Any, error: type[Exception], *needles: str) -> str:
+    before = snapshot(url)
+    with pytest.raises(error) as caught:
+        run_online(url, fn)
+    message = str(caught.value)
+    for needle in needles:
+        assert needle in message, message
+    assert snapshot(url) == before
+    return message
+
+
+def test_refuses_rows_holding_a_vanishing_label(db_url: str, second_db_url: str) -> None:
+    setup = [
+        "CREATE SCHEMA ai",
+        "CREATE TYPE ai.status AS ENUM ('new', 'old', 'gone')",
+        "CREATE TABLE ai.jobs (s ai.status, hist ai.status[])",
+        "CREATE TABLE public.other (s ai.status)",
+        "INSERT INTO ai.jobs VALUES ('old', '{new,old,old}'), ('old', '{gone}'), ('gone', NULL)",
+        "INSERT INTO public.other VALUES ('new')",
+    ]
+    execute(db_url, *setup)
+    execute(second_db_url, *setup)
+
+    def fn(op: Any) -> None:
+        op.enum_swap("status", ["new"], schema="ai")
+
+    message = _unchanged(
+        db_url, fn, UnsafeOperationError,
+        "ai.jobs.s: 2 row(s) hold 'old'",
+        "ai.jobs.s: 1 row(s) hold 'gone'",
+        "ai.jobs.hist: 1 row(s) hold 'old' (in the array)",
+        "ai.jobs.hist: 1 row(s) hold 'gone' (in the array)",
+        "mapping",
+    )
+    assert "public.other" not in message
+    # offline: the script fails loudly, naming the same, and changes nothing
+    before = snapshot(second_db_url)
+    with pytest.raises(AssertionError, match=r"ai\.jobs\.s: 2 row\(s\) hold 'old'"):
+        apply_script(second_db_url, render_offline(fn))
+    assert snapshot(second_db_url) == before
+    # a partial mapping still refuses for the unmapped label only
+    message = _unchanged(
+        db_url,
+        lambda op: op.enum_swap("status", ["new"], schema="ai", mapping={"old": "new"}),
+        UnsafeOperationError,
+        "ai.jobs.s: 1 row(s) hold 'gone'",
+    )
+    assert "'old'" not in message.split("\n", 1)[1]
+
+
+def test_refuses_a_default_naming_a_vanishing_label(db_url: str) -> None:
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a', 'b')",
+        "CREATE TABLE t (x st DEFAULT 'b')",
+    )
+    _unchanged(
+        db_url, lambda op: op.enum_remove_value("st", "b"), UnsafeOperationError,
+        "default of public.t.x names 'b'",
+    )
+
+
+def test_refuses_a_view_or_index_naming_a_vanishing_label(db_url: str) -> None:
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a', 'b')",
+        "CREATE TABLE t (x st)",
+        "CREATE VIEW v AS SELECT * FROM t WHERE x = 'b'",
+        "CREATE INDEX ix ON t (x) WHERE x IN ('a', 'b')",
+    )
+    _unchanged(
+        db_url, lambda op: op.enum_remove_value("st", "b"), UnsafeOperationError,
+        "view public.v names 'b'", "index public.ix names 'b'",
+    )
+
+
+@pytest.mark.parametrize(
+    ("ddl", "listed"),
+    [
+        (
+            ["CREATE FUNCTION public.is_done(s st) RETURNS boolean LANGUAGE sql "
+             "AS $f$ SELECT s = 'a' $f$"],
+            "function public.is_done(public.st)",
+        ),
+        (
+            ["CREATE FUNCTION public.first() RETURNS text LANGUAGE plpgsql "
+             "AS $f$ BEGIN RETURN 'a'::st; END $f$"],
+            "function public.first() (its body casts to the type)",
+        ),
+        (
+            ["CREATE PROCEDURE public.mark(s st) LANGUAGE sql AS $f$ SELECT 1 $f$"],
+            "procedure public.mark(public.st)",
+        ),
+        (
+            ["CREATE RULE no_b AS ON INSERT TO public.t WHERE new.x = 'b' DO INSTEAD NOTHING"],
+            "rule no_b on table public.t",
+        ),
+        (
+            ["CREATE FUNCTION public.trg() RETURNS trigger LANGUAGE plpgsql "
+             "AS $f$ BEGIN RETURN NEW; END $f$",
+             "CREATE TRIGGER t_b BEFORE INSERT ON public.t FOR EACH ROW "
+             "WHEN (NEW.x = 'b') EXECUTE FUNCTION public.trg()"],
+            "trigger t_b on table public.t",
+        ),
+        (
+            ["CREATE TYPE public.pair AS (left_side st, right_side st)"],
+            "column left_side of composite type public.pair",
+        ),
+        (
+            ["CREATE TABLE public.byst (x st) PARTITION BY LIST (x)"],
+            "column x of table public.byst is part of its partition key",
+        ),
+        (
+            ["CREATE POLICY only_a ON public.t USING (x = 'a')"],
+            "policy only_a on table public.t",
+        ),
+        (
+            ["CREATE TYPE public.st_range AS RANGE (subtype = st)"],
+            "type public.st_range",
+        ),
+        (
+            ["CREATE DOMAIN public.st_list AS st[]"],
+            "type public.st_list",
+        ),
+        (
+            ["CREATE TABLE public.gen (x st, y st GENERATED ALWAYS AS (x) STORED)"],
+            "generated column y of table public.gen",
+        ),
+        (
+            ["CREATE FUNCTION public.rows_of_v() RETURNS SETOF public.v LANGUAGE sql "
+             "AS $f$ SELECT * FROM public.v $f$"],
+            "function public.rows_of_v() (depends on public.v, which the swap must recreate)",
+        ),
+    ],
+    ids=[
+        "function", "plpgsql-body", "procedure", "rule", "trigger", "composite",
+        "partition-key", "policy", "range", "array-domain", "generated", "view-rowtype",
+    ],
+)
+def test_refuses_dependents_it_cannot_carry_over(
+    db_url: str, ddl: list[str], listed: str
+) -> None:
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a', 'b', 'c')",
+        "CREATE TABLE t (x st)",
+        "CREATE VIEW v AS SELECT x FROM t",
+        *ddl,
+    )
+    _unchanged(
+        db_url, lambda op: op.enum_swap("st", ["c", "b", "a"]), UnsafeOperationError,
+        "refusing to swap enum public.st", listed, "Drop these objects",
+    )
+
+
+def test_refuses_when_the_temporary_name_is_taken(db_url: str, second_db_url: str) -> None:
+    setup = ["CREATE TYPE st AS ENUM ('a', 'b')", "CREATE TABLE st__v2 (id int)"]
+    execute(db_url, *setup)
+    execute(second_db_url, *setup)
+    _unchanged(
+        db_url, lambda op: op.enum_swap("st", ["b", "a"]), EnumStateError,
+        "temporary name public.st__v2 is already taken",
+    )
+    with pytest.raises(AssertionError, match="st__v2 is already taken"):
+        apply_script(second_db_url, render_offline(lambda op: op.enum_swap("st", ["b", "a"])))
+
+
+def test_refuses_a_database_in_another_state(db_url: str, second_db_url: str) -> None:
+    execute(db_url, "CREATE TYPE st AS ENUM ('a', 'b')")
+    execute(second_db_url, "CREATE TYPE st AS ENUM ('a', 'b')")
+    cases: list[tuple[Any, str]] = [
+        (
+            lambda op: op.enum_swap("st", ["b"], old_values=["a", "b", "c"], mapping={"a": "b"}),
+            "has labels {a,b} but this migration expects {a,b,c}",
+        ),
+        (lambda op: op.enum_swap("nope", ["b"]), "enum public.nope does not exist"),
+        (lambda op: op.enum_swap("st", ["b"], mapping={"zz": "b"}), "the mapping names 'zz'"),
+        (lambda op: op.enum_remove_value("st", "zz"), "cannot remove 'zz'"),
+        (
+            lambda op: op.enum_remove_value("st", "a", replace_with="zz"),
+            "'a' would be mapped to 'zz'",
+        ),
+    ]
+    for fn, needle in cases:
+        _unchanged(db_url, fn, EnumStateError, needle)
+        with pytest.raises(AssertionError, match=needle.replace("{", r"\{").replace("}", r"\}")):
+            apply_script(
+                second_db_url,
+                render_offline(lambda op, fn=fn: (op.execute("SET search_path = public"), fn(op))),
+            )
