@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from psycopg import sql
 
+import alembic_enum_ops  # noqa: F401  (registers op.enum_* for run_online)
 from tests.support.server import libpq_url
 
 LONG = os.environ.get("ENUM_OPS_LONG") == "1"
