@@ -478,3 +478,72 @@ def test_not_valid_step_retries_then_names_the_holder(db_url: str) -> None:
     assert checks(db_url) == []
     run_online(db_url, lambda op: op.check_enum_create("queue", "status", ["pending"]))
     assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
+
+
+# --- parsing and plan shape --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("definition", "column", "expected"),
+    [
+        (
+            "CHECK (((s)::text = ANY ((ARRAY['a'::character varying, "
+            "'b''c'::character varying])::text[])))",
+            "s",
+            ("a", "b'c"),
+        ),
+        ("CHECK ((\"Weird Col\" = ANY (ARRAY['a'::text, ' x '::text]))) NOT VALID",
+         "Weird Col", ("a", " x ")),
+        ("CHECK (((s)::text = 'only'::text))", "s", ("only",)),
+        ("CHECK ((s <> ''::text))", "s", None),
+        ("CHECK ((length((s)::text) < 5))", "s", None),
+        ("CHECK (((s)::text = ANY (ARRAY['a'::text]))) ", "other", None),
+        ("CHECK (((s)::text = ANY (ARRAY[E'a\\\\b'::text])))", "s", None),
+        ("CHECK (((s)::text = 'a'::text) OR ((s)::text = 'b'::text))", "s", None),
+        ("FOREIGN KEY (s) REFERENCES t(s)", "s", None),
+    ],
+)
+def test_parse_check_values(definition: str, column: str, expected: Any) -> None:
+    assert parse_check_values(definition, column) == expected
+
+
+def test_parse_matches_what_the_server_stores(db_url: str) -> None:
+    """Our own expression, read back from the server, parses to the values given."""
+    execute(db_url, 'CREATE TABLE t ("Odd ""col""" varchar(80), plain text)')
+    run_online(db_url, lambda op: op.check_enum_create("t", 'Odd "col"', EXOTIC))
+    run_online(db_url, lambda op: op.check_enum_create("t", "plain", ["x"]))
+    assert allowed(db_url, "t", default_constraint_name("t", 'Odd "col"')) == tuple(EXOTIC)
+    assert allowed(db_url, "t", "ck_t_plain_enum") == ("x",)
+
+
+def test_plan_shapes() -> None:
+    from alembic_enum_ops import check_ddl
+    from alembic_enum_ops.plan import Boundary
+    from alembic_enum_ops.sqltext import default_dialect
+
+    dialect = default_dialect()
+    create = check_ddl.plan_check_create(
+        dialect, "ai", "q", "s", ["a"], "ck", lock_timeout="1s", guard=False
+    )
+    assert [s.boundary for s in create.steps] == [Boundary.OWN, Boundary.OWN]
+    assert [s.lock_timeout for s in create.steps] == ["1s", "1s"]
+    assert [lock.mode for lock in create.locks()] == ["ACCESS EXCLUSIVE", "SHARE UPDATE EXCLUSIVE"]
+    assert "NOT VALID" in create.steps[0].statements[0].sql
+    assert "VALIDATE" not in create.steps[0].statements[0].sql
+    assert "VALIDATE CONSTRAINT" in create.steps[1].statements[0].sql
+    changed = check_ddl.plan_check_set_values(
+        dialect, "ai", "q", "s", ["a"], "ck", mapping={"b": "a"}, lock_timeout="1s",
+        batch_size=10, guard=True,
+    )
+    dry_run = changed.as_sql(dialect)
+    order = ["refusing", "NOT VALID", "COMMIT;\nDO", "VALIDATE CONSTRAINT", "RENAME CONSTRAINT"]
+    positions = [dry_run.index(marker) for marker in order]
+    assert positions == sorted(positions)
+    to_check = check_ddl.plan_enum_to_check(
+        dialect, "ai", "q", "s", type_schema="ai", type_name="st", values=["a"],
+        constraint_name="ck", length=None, drop_type=True, lock_timeout="1s",
+    )
+    assert to_check.rewrites() == ["ai.q"]
+    assert [s.boundary for s in to_check.steps] == [
+        Boundary.OWN, Boundary.OWN, Boundary.MIGRATION,
+    ]
