@@ -18,8 +18,13 @@ from alembic.operations import ops as alembic_ops
 from .catalog import current_schema, read_type_dependents
 from .ops import (
     AddEnumValueOp,
+    CheckEnumOperation,
+    CheckToEnumOp,
+    CreateCheckEnumOp,
+    DropCheckEnumOp,
     DropEnumOp,
     EnumOperation,
+    EnumToCheckOp,
     RemoveEnumValueOp,
     RenameEnumOp,
     RenameEnumValueOp,
@@ -79,7 +84,27 @@ def describe_op(op: Any, connection: Connection | None = None) -> list[str]:
     if isinstance(op, (RenameEnumOp, SetEnumSchemaOp)):
         verb = "enum_rename" if isinstance(op, RenameEnumOp) else "enum_set_schema"
         return [f"{verb} {op.type_label}: ACCESS EXCLUSIVE lock on the type (brief)"]
+    if isinstance(op, CheckEnumOperation):
+        return _describe_check_op(op)
     return _describe_alembic_op(op)
+
+
+def _describe_check_op(op: CheckEnumOperation) -> list[str]:
+    """The VARCHAR + CHECK variant: brief exclusive locks, except conversions."""
+    where = _table(op.schema, op.table)
+    if isinstance(op, (EnumToCheckOp, CheckToEnumOp)):
+        verb = "enum_to_check" if isinstance(op, EnumToCheckOp) else "check_to_enum"
+        return [
+            f"{verb} {where}.{op.column}: rewrites {where} under ACCESS EXCLUSIVE lock "
+            "(ALTER COLUMN ... TYPE); the CHECK is validated in a later transaction"
+        ]
+    if isinstance(op, DropCheckEnumOp):
+        return [f"check_enum_drop {where}.{op.column}: ACCESS EXCLUSIVE lock (brief)"]
+    verb = "check_enum_create" if isinstance(op, CreateCheckEnumOp) else "check_enum_set_values"
+    return [
+        f"{verb} {where}.{op.column}: ACCESS EXCLUSIVE lock (brief, NOT VALID), then "
+        "VALIDATE under SHARE UPDATE EXCLUSIVE; commits the revision's transaction midway"
+    ]
 
 
 def _describe_alembic_op(op: Any) -> list[str]:

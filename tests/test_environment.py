@@ -324,3 +324,39 @@ def test_template_path_errors(
     )
     assert result.returncode == 2
     assert "invalid choice: 'generic'" in result.stderr
+
+
+def test_header_for_the_check_variant() -> None:
+    from alembic_enum_ops.ops import (
+        CheckToEnumOp,
+        CreateCheckEnumOp,
+        DropCheckEnumOp,
+        EnumToCheckOp,
+        SetCheckEnumValuesOp,
+    )
+
+    lines = header_lines(
+        [
+            CreateCheckEnumOp("q", "status", ["a", "b"], schema="ai"),
+            SetCheckEnumValuesOp("q", "status", ["a"], schema="ai", old_values=["a", "b"]),
+            EnumToCheckOp("q", "kind", schema="ai"),
+        ],
+        [
+            CheckToEnumOp("q", "kind", schema="ai", type_name="kind", values=["x"]),
+            DropCheckEnumOp("q", "status", schema="ai"),
+        ],
+    )
+    assert lines == [
+        TITLE,
+        "#   upgrade:",
+        "#   - check_enum_create ai.q.status: ACCESS EXCLUSIVE lock (brief, NOT VALID), then "
+        "VALIDATE under SHARE UPDATE EXCLUSIVE; commits the revision's transaction midway",
+        "#   - check_enum_set_values ai.q.status: ACCESS EXCLUSIVE lock (brief, NOT VALID), "
+        "then VALIDATE under SHARE UPDATE EXCLUSIVE; commits the revision's transaction midway",
+        "#   - enum_to_check ai.q.kind: rewrites ai.q under ACCESS EXCLUSIVE lock "
+        "(ALTER COLUMN ... TYPE); the CHECK is validated in a later transaction",
+        "#   downgrade:",
+        "#   - check_to_enum ai.q.kind: rewrites ai.q under ACCESS EXCLUSIVE lock "
+        "(ALTER COLUMN ... TYPE); the CHECK is validated in a later transaction",
+        "#   - check_enum_drop ai.q.status: ACCESS EXCLUSIVE lock (brief)",
+    ]
