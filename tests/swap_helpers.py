@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
+import alembic_enum_ops  # noqa: F401  (registers the operations)
 from tests.support.server import libpq_url
 
 _USER = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
@@ -119,3 +120,14 @@ def lock_held(url: str, sql: str, *, release_after: float | None) -> Iterator[in
             timer.join()
         conn.rollback()
         conn.close()
+
+
+def run_sql(url: str, *statements: str) -> None:
+    """Set-up statements, sent verbatim (no bind parsing: ``%`` and ``:x`` stay)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement, execution_options={"no_parameters": True})
+    finally:
+        engine.dispose()
