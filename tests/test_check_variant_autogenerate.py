@@ -117,3 +117,51 @@ def test_existing_column_without_check_gets_one(project: AlembicProject) -> None
     project.upgrade()
     assert [(r[1], r[3]) for r in query(project.url, CHECKS_SQL)] == [("status", True)]
     assert project.check().returncode == 0
+
+
+def test_hand_written_revision_with_mapping_online_and_sql(
+    project: AlembicProject, second_db_url: str
+) -> None:
+    """A real ``alembic upgrade`` (transaction per migration) runs the batched remap
+    inside the revision, and ``upgrade --sql`` replays to the same state."""
+    from tests.support.catalog import execute
+    from tests.support.migrate import apply_script
+
+    for url in (project.url, second_db_url):
+        execute(
+            url,
+            "CREATE TABLE queue (id serial PRIMARY KEY, status varchar(20))",
+            "INSERT INTO queue (status) SELECT (ARRAY['pending','html','pdf'])[1 + mod(i, 3)] "
+            "FROM generate_series(1, 3000) AS i",
+        )
+    project.write_revision(
+        "0001",
+        """
+        op.check_enum_create("queue", "status", ["pending", "html", "pdf"], schema="public")
+        op.check_enum_set_values(
+            "queue", "status", ["pending", "web", "pdf"], schema="public",
+            mapping={"html": "web"}, old_values=["pending", "html", "pdf"],
+        )
+        op.execute("INSERT INTO queue (status) VALUES ('web')")
+        """,
+        """
+        op.check_enum_set_values(
+            "queue", "status", ["pending", "html", "pdf"], schema="public",
+            mapping={"web": "html"}, old_values=["pending", "web", "pdf"],
+        )
+        op.check_enum_drop("queue", "status", schema="public")
+        """,
+    )
+    script = project.upgrade_sql()
+    project.upgrade()
+    apply_script(second_db_url, script)
+    counts = "SELECT status, count(*) FROM queue GROUP BY 1 ORDER BY 1"
+    for url in (project.url, second_db_url):
+        assert query(url, counts) == [("pdf", 1000), ("pending", 1000), ("web", 1001)]
+        assert [(r[1], r[3]) for r in query(url, CHECKS_SQL)] == [
+            ("ck_queue_status_enum", True)
+        ]
+    assert query(project.url, CHECKS_SQL) == query(second_db_url, CHECKS_SQL)
+    project.downgrade()
+    assert query(project.url, counts) == [("html", 1001), ("pdf", 1000), ("pending", 1000)]
+    assert query(project.url, CHECKS_SQL) == []

@@ -225,3 +225,17 @@ def test_round_trip_through_reverse(db_url: str) -> None:
     run_online(db_url, lambda op: op.invoke(backward))
     assert state(db_url) == before
     assert backward.reverse().to_diff_tuple() == forward.to_diff_tuple()
+
+
+def test_check_to_enum_script_rerun_is_harmless(db_url: str) -> None:
+    setup_check_table(db_url)
+    script = render_offline(
+        lambda op: op.check_to_enum(
+            "queue", "status", "status", ["pending", "it's", "done"], schema="ai"
+        )
+    )
+    apply_script(db_url, script)
+    after = state(db_url)
+    apply_script(db_url, script)
+    assert state(db_url) == after
+    assert enum_snapshot(db_url) == {("ai", "status"): ("pending", "it's", "done")}
