@@ -355,3 +355,62 @@ def read_search_path(connection: Connection, names: Iterable[str] = ()) -> Searc
         current_schema=row.current_schema,
         resolves_to=resolved,
     )
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    """The catalog type of one column, for comparing a model column with the database."""
+
+    schema: str
+    table: str
+    column: str
+    type_sql: str  # format_type(): "character varying(10)", "ai.ingestionstatus[]"
+    type_schema: str
+    type_name: str
+    is_enum: bool  # the type, or the element type of an array, is an enum
+
+
+_COLUMN_TYPES_SQL = sa.text(
+    """
+    SELECT w.schema, w.tbl AS table, w.col AS column,
+           format_type(a.atttypid, a.atttypmod) AS type_sql,
+           tn.nspname::text AS type_schema, t.typname::text AS type_name,
+           (t.typtype = 'e' OR coalesce(et.typtype = 'e', false)) AS is_enum
+    FROM unnest(CAST(:schemas AS text[]), CAST(:tables AS text[]), CAST(:columns AS text[]))
+         AS w(schema, tbl, col)
+    JOIN pg_namespace n ON n.nspname = w.schema
+    JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.tbl
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = w.col AND NOT a.attisdropped
+    JOIN pg_type t ON t.oid = a.atttypid
+    JOIN pg_namespace tn ON tn.oid = t.typnamespace
+    LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
+    """
+)
+
+
+def read_column_types(
+    connection: Connection, columns: Sequence[tuple[str, str, str]]
+) -> list[ColumnType]:
+    """The types of the given ``(schema, table, column)`` columns that exist, one query."""
+    if not columns:
+        return []
+    rows = connection.execute(
+        _COLUMN_TYPES_SQL,
+        {
+            "schemas": [s for s, _, _ in columns],
+            "tables": [t for _, t, _ in columns],
+            "columns": [c for _, _, c in columns],
+        },
+    ).all()
+    return [
+        ColumnType(
+            schema=r.schema,
+            table=r.table,
+            column=r.column,
+            type_sql=r.type_sql,
+            type_schema=r.type_schema,
+            type_name=r.type_name,
+            is_enum=bool(r.is_enum),
+        )
+        for r in rows
+    ]

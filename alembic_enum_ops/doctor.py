@@ -18,7 +18,15 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from .catalog import EnumDependent, EnumType, SearchPath, read_enum_dependents, read_enums
+from .catalog import (
+    ColumnType,
+    EnumDependent,
+    EnumType,
+    SearchPath,
+    read_column_types,
+    read_enum_dependents,
+    read_enums,
+)
 from .catalog import read_search_path as _read_search_path
 
 JSON_FORMAT_VERSION = 1
@@ -232,7 +240,7 @@ def _column_label(dep: EnumDependent) -> str:
 
 
 def diagnose(connection: Connection, expected: Sequence[ExpectedEnum] | None = None) -> Report:
-    """Read the catalog (three queries, whatever the number of types) and report.
+    """Read the catalog (at most four queries, whatever the number of types) and report.
 
     With ``expected`` (the metadata's enums) the model is compared too; without it
     only what the catalog alone shows is reported.
@@ -241,8 +249,13 @@ def diagnose(connection: Connection, expected: Sequence[ExpectedEnum] | None = N
     names = {e.name for e in enums} | {x.name for x in expected or ()}
     path = _read_search_path(connection, names)
     dependents = read_enum_dependents(connection) if enums else []
+    wanted = sorted({
+        (col.schema or path.current_schema or "", col.table, col.column)
+        for model in expected or () for col in model.columns
+    })
+    column_types = read_column_types(connection, wanted)
     version = connection.dialect.server_version_info or ()
-    findings = _Analysis(enums, dependents, path, expected).run()
+    findings = _Analysis(enums, dependents, path, expected, column_types).run()
     return Report(
         findings=findings,
         search_path=path,
@@ -262,8 +275,10 @@ class _Analysis:
         dependents: list[EnumDependent],
         path: SearchPath,
         expected: Sequence[ExpectedEnum] | None,
+        column_types: Sequence[ColumnType] = (),
     ) -> None:
         self.enums = {e.key: e for e in enums}
+        self.column_types = {(c.schema, c.table, c.column): c for c in column_types}
         self.by_name: dict[str, list[EnumType]] = defaultdict(list)
         for e in enums:
             self.by_name[e.name].append(e)
@@ -386,6 +401,7 @@ class _Analysis:
         if key is None:
             return
         schema, name = key
+        self.non_enum_columns(model, key)
         found = self.enums.get(key)
         if found is None:
             elsewhere = self.by_name.get(name, [])
@@ -511,6 +527,30 @@ class _Analysis:
                 f"ALTER TABLE {_sql_qualified(schema or '', col.table)} ALTER COLUMN "
                 f"{_sql_ident(col.column)} TYPE {target}{'[]' if dep.via_array else ''} "
                 f"USING {cast}; then drop the unused copy.",
+            )
+
+    def non_enum_columns(self, model: ExpectedEnum, key: tuple[str, str]) -> None:
+        """Model columns declared with the native enum whose database column is not one
+        (the ``native_enum=False`` "fix": every ``CAST(x AS ai.type)`` then breaks)."""
+        for col in model.columns:
+            schema = col.schema or self.default_schema or ""
+            found = self.column_types.get((schema, col.table, col.column))
+            if found is None or found.is_enum:
+                continue
+            exists = key in self.enums
+            labels = ", ".join(_py(x) for x in model.labels)
+            self.add(
+                Severity.ERROR, "column-not-enum",
+                [DbObject("column", schema, f"{col.table}.{col.column}"), _type(*key)],
+                f"Column {schema}.{col.table}.{col.column} is {found.type_sql} in the "
+                f"database, but the model declares it as the native enum {key[0]}.{key[1]} "
+                "(e.g. created with native_enum=False): casts to the enum type and "
+                "enum comparisons fail.",
+                f"Convert it in a revision (rewrites the table, under a lock_timeout): "
+                f"op.check_to_enum({_py(col.table)}, {_py(col.column)}, {_py(key[1])}, "
+                f"[{labels}], schema={_py(schema)}, type_schema={_py(key[0])}"
+                + (", create_type=False" if exists else "")
+                + "); or declare the column as it is (native_enum=False) in the model.",
             )
 
     # -- unused types -------------------------------------------------------------------
