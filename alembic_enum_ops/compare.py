@@ -384,10 +384,16 @@ def compare_native_enums(
     model = discover(autogen_context.metadata)
     by_key: dict[Key, ModelEnum] = {}
     needed: set[Key] = {ctx.enum_key(e) for op in upgrade_ops.ops for e in _ops_needing(op)}
+    include_schemas = bool(autogen_context.opts.get("include_schemas", False))
+    name_filters: Any = autogen_context
     for enum in model:
         key = ctx.key(enum.schema, enum.name)
         if key[0] not in in_play and key not in needed:
-            continue  # a schema autogenerate does not look at, and nothing needs it now
+            # not an existing schema autogenerate looks at: like Alembic's tables, a
+            # model enum in a schema yet to be created still counts with
+            # include_schemas=True (unless include_name rejects the schema)
+            if not (include_schemas and name_filters.run_name_filters(key[0], "schema", {})):
+                continue
         if not _included(autogen_context, enum.type_, enum.name, enum.schema, reflected=False):
             continue
         by_key[key] = enum
@@ -409,12 +415,14 @@ def compare_native_enums(
     front: list[alembic_ops.MigrateOperation] = []  # alterations: before table ops
     creates: list[tuple[Key, CreateEnumOp]] = []
     managed: set[Key] = set()
+    moves: dict[Key, Key] = {}
     for key, enum in by_key.items():
         found = database.get(key)
         if found is None:
             moved_from = [k for k in unclaimed if k[1] == enum.name]
             if len(moved_from) == 1:
                 source = unclaimed.pop(moved_from[0])
+                moves[source.key] = key
                 front.append(SetEnumSchemaOp(enum.name, key[0], schema=source.schema))
                 front.extend(value_changes(enum.name, key[0], source.labels, enum.labels))
                 log.info("Detected enum %s moved to schema %s", source.key, key[0])
@@ -428,6 +436,7 @@ def compare_native_enums(
             log.info("Detected changed labels of enum %s", qualified_label(*key))
         front.extend(changes)
 
+    _drop_enum_retypes(ctx, upgrade_ops, moves)
     drops, notes = _plan_drops(ctx, upgrade_ops, unclaimed, by_key, options)
     managed.update(op_key for op_key, _ in drops)
 
@@ -437,6 +446,42 @@ def compare_native_enums(
             _rewrite_columns(op, ctx, managed)
 
     _place(ctx, upgrade_ops, front, creates, [op for _, op in drops], notes)
+
+
+def _drop_enum_retypes(
+    ctx: _Context, upgrade_ops: alembic_ops.UpgradeOps, moves: dict[Key, Key]
+) -> None:
+    """Remove Alembic's ``alter_column(type_=...)`` where the column keeps its enum.
+
+    Alembic's type comparison sees a different type when only the enum's schema (or
+    labels) differ; the enum operations above already take care of both, and an
+    ``ALTER COLUMN ... TYPE`` without ``USING`` would fail anyway.
+    """
+    for container in upgrade_ops.ops:
+        if not isinstance(container, alembic_ops.ModifyTableOps):
+            continue
+        kept: list[alembic_ops.MigrateOperation] = []
+        for op in container.ops:
+            if isinstance(op, alembic_ops.AlterColumnOp) and op.modify_type is not None:
+                old = _type_enums(op.existing_type)
+                new = _type_enums(op.modify_type)
+                if (
+                    len(old) == len(new) == 1
+                    and isinstance(op.existing_type, sa.ARRAY)
+                    == isinstance(op.modify_type, sa.ARRAY)
+                ):
+                    old_key, new_key = ctx.enum_key(old[0]), ctx.enum_key(new[0])
+                    if old_key == new_key or moves.get(old_key) == new_key:
+                        op.modify_type = None
+                        if not op.to_diff_tuple():
+                            continue
+            kept.append(op)
+        container.ops[:] = kept
+    upgrade_ops.ops[:] = [
+        op
+        for op in upgrade_ops.ops
+        if not (isinstance(op, alembic_ops.ModifyTableOps) and op.is_empty())
+    ]
 
 
 def _plan_drops(
