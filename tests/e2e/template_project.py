@@ -5,6 +5,7 @@ test venv, or a fresh venv holding the built wheel)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -15,43 +16,26 @@ from alembic_enum_ops.templates import template_path
 
 # The README's quickstart, step 2: the one line of env.py a user edits.
 ENV_LINE = "target_metadata = None"
-ENV_LINE_EDITED = "from models import Base  # noqa: E402\ntarget_metadata = Base.metadata"
+ENV_LINE_EDITED = "from models import Base\ntarget_metadata = Base.metadata"
 
-STORY_MODELS = '''
-import enum
-
-import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-class Base(DeclarativeBase):
-    pass
-
-
-class IngestionStatus(str, enum.Enum):
-{members}
-
-
-class IngestionQueue(Base):
-    __tablename__ = "ingestion_queue"
-    __table_args__ = {{"schema": "ai"}}
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[IngestionStatus] = mapped_column(
-        sa.Enum(
-            IngestionStatus,
-            name="ingestionstatus",
-            schema="ai",
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
-'''
+def readme_models() -> str:
+    """The quickstart's models.py, taken from the README itself."""
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    (models,) = [b for b in blocks if "class IngestionQueue(Base)" in b]
+    return str(models)
 
 
 def story_models(*labels: str) -> str:
-    """models.py of the user's story with these lowercase statuses, in order."""
-    members = "\n".join(f"    {label.upper()} = {label!r}" for label in labels)
-    return STORY_MODELS.format(members=members)
+    """The README's models.py with the enum members changed to ``labels`` (in order),
+    as the quickstart's steps edit it."""
+    models = readme_models()
+    members = re.search(r"class IngestionStatus\(str, enum.Enum\):\n((?:    .*\n)+)", models)
+    assert members is not None, models
+    wanted = "".join(f'    {label.upper()} = "{label}"\n' for label in labels)
+    return models.replace(members.group(1), wanted)
 
 
 class AlembicError(AssertionError):

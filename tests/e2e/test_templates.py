@@ -19,13 +19,24 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.e2e.template_project import AlembicError, TemplateProject, story_models
+from tests.e2e.template_project import (
+    ENV_LINE_EDITED,
+    README,
+    AlembicError,
+    TemplateProject,
+    readme_models,
+    story_models,
+)
 from tests.support.catalog import column_snapshot, enum_snapshot, execute, query
 from tests.support.migrate import apply_script
 
 pytestmark = pytest.mark.e2e
 
 TEMPLATES = ["pgenum", "pgenum_async"]
+
+# the quickstart's two hand edits of generated revisions (README.md shows them verbatim)
+CREATE_SCHEMA = "op.execute('CREATE SCHEMA IF NOT EXISTS ai')"
+DATA_STEP = "op.execute(\"UPDATE ai.ingestion_queue SET status = 'failed' WHERE id = 2\")"
 
 PROBE = """
 op.execute(
@@ -356,7 +367,7 @@ def test_users_story_with_the_installed_wheel(
     _edit(
         first,
         "    op.enum_create(",
-        "    op.execute('CREATE SCHEMA IF NOT EXISTS ai')\n    op.enum_create(",
+        f"    {CREATE_SCHEMA}\n    op.enum_create(",
     )
     project.alembic("upgrade", "head")
     assert enum_snapshot(db_url) == {("ai", "ingestionstatus"): ("pending", "running", "done")}
@@ -376,8 +387,7 @@ def test_users_story_with_the_installed_wheel(
     _edit(
         second,
         "    # ### end Alembic commands ###",
-        "    op.execute(\"UPDATE ai.ingestion_queue SET status = 'failed' WHERE id = 2\")\n"
-        "    # ### end Alembic commands ###",
+        f"    {DATA_STEP}\n    # ### end Alembic commands ###",
     )
     # ...and its downgrade says where rows holding 'failed' go
     _map_removed_value(second, "failed", "pending")
@@ -415,6 +425,29 @@ def test_users_story_with_the_installed_wheel(
     apply_script(second_db_url, script)
     assert enum_snapshot(second_db_url) == online_enums
     assert column_snapshot(second_db_url) == online_columns
+
+
+def test_readme_quickstart_is_the_tested_flow() -> None:
+    """The README shows the very edits and commands the story test makes."""
+    readme = README.read_text()
+    for fragment in [
+        "alembic init -t pgenum migrations",
+        "-t pgenum_async",
+        ENV_LINE_EDITED,
+        CREATE_SCHEMA,
+        'add `FAILED = "failed"` before `DONE`',
+        f"`{DATA_STEP}`",
+        "add `replace_with='pending'` to its `op.enum_remove_value(...)`",
+        "delete `RUNNING`",
+        "add `mapping={'running': 'pending'}` to the\n   swap",
+        "alembic check ",
+        "mypy --strict migrations/versions",
+        "alembic downgrade base",
+        "alembic upgrade head --sql > upgrade.sql",
+        "psql -v ON_ERROR_STOP=1",
+    ]:
+        assert fragment in readme, fragment
+    assert story_models("pending", "running", "done") == readme_models()
 
 
 def _map_removed_value(path: Path, value: str, replacement: str) -> None:
