@@ -37,6 +37,10 @@ DECLARE
     mid text[] := '{}';
     creates text[] := '{}';
     ctx text[] := '{}';
+    dom_pre text[] := '{}';
+    dom_ctx text[] := '{}';
+    n_creates int;
+    retarget boolean;
     map_text text;
     map_array text;
     sentinels text[] := '{}';
@@ -596,8 +600,8 @@ BEGIN
                 '%s is already taken; drop or rename that object first',
                 p_schema, p_name, d.nsp, d.tmp, q);
         END IF;
-        pre := pre || format('CREATE DOMAIN %I.%I AS %s%s', d.nsp, d.tmp, qtmp,
-                             CASE WHEN d.typnotnull THEN ' NOT NULL' ELSE '' END);
+        t := format('CREATE DOMAIN %I.%I AS %s%s', d.nsp, d.tmp, qtmp,
+                    CASE WHEN d.typnotnull THEN ' NOT NULL' ELSE '' END);
         mid := mid || format('ALTER DOMAIN %I.%I RENAME TO %I', d.nsp, d.tmp, d.typ);
         drops := drops || format('DROP DOMAIN %s', q);  -- runs after the ALTER TABLEs, see below
         IF d.def IS NOT NULL THEN
@@ -606,13 +610,27 @@ BEGIN
         END IF;
         FOR r IN
             SELECT con.conname::text AS nm, pg_get_constraintdef(con.oid) AS def,
-                   obj_description(con.oid, 'pg_constraint') AS cmt
+                   obj_description(con.oid, 'pg_constraint') AS cmt, con.convalidated
               FROM pg_catalog.pg_constraint con
              WHERE con.contypid = d.oid AND con.contype = 'c' ORDER BY 1
         LOOP
-            creates := format('ALTER DOMAIN %s ADD CONSTRAINT %I %s', q, r.nm, r.def) || creates;
-            ctx := format('constraint %I of domain %s', r.nm, q) || ctx;
+            IF r.convalidated THEN
+                -- on the twin from the start (its literals retargeted to the new type):
+                -- ALTER DOMAIN ... ADD CONSTRAINT cannot check arrays over the domain
+                t := t || format(' CONSTRAINT %I %s', r.nm, r.def);
+            ELSE
+                creates := format('ALTER DOMAIN %s ADD CONSTRAINT %I %s', q, r.nm, r.def)
+                           || creates;
+                ctx := format('constraint %I of domain %s', r.nm, q) || ctx;
+            END IF;
+            IF r.cmt IS NOT NULL THEN
+                creates := creates
+                    || format('COMMENT ON CONSTRAINT %I ON DOMAIN %s IS %L', r.nm, q, r.cmt);
+                ctx := ctx || format('comment on constraint %I of domain %s', r.nm, q);
+            END IF;
         END LOOP;
+        dom_pre := dom_pre || t;
+        dom_ctx := dom_ctx || format('domain %s', q);
         IF d.owner <> current_user THEN
             creates := creates || format('ALTER DOMAIN %s OWNER TO %I', q, d.owner);
             ctx := ctx || format('owner of domain %s', q);
@@ -656,8 +674,13 @@ BEGIN
     END IF;
 
     -- 4c. remap enum literals in every definition we recreate ------------------------
+    -- the domain twins are scanned too, their typed literals retargeted to the new type
+    n_creates := coalesce(cardinality(creates), 0);
+    creates := creates || dom_pre;
+    ctx := ctx || dom_ctx;
     FOR i IN 1 .. coalesce(cardinality(creates), 0) LOOP
         CONTINUE WHEN creates[i] IS NULL;
+        retarget := i > n_creates;
         src := creates[i];
         outp := '';
         pos := 1;
@@ -713,6 +736,11 @@ BEGIN
                 problems := problems || format('%s names %L', ctx[i], val);
             END IF;
             outp := outp || '''' || replace(val, '''', '''''') || '''';
+            IF retarget AND found_cand <= 2 THEN
+                outp := outp || '::' || qtmp
+                        || CASE WHEN cand_array[found_cand] THEN '[]' ELSE '' END;
+                pos := pos + 2 + length(cand_text[found_cand]);
+            END IF;
         END LOOP;
         creates[i] := outp;
     END LOOP;
@@ -730,7 +758,8 @@ BEGIN
     s := format('CREATE TYPE %s AS ENUM (%s)', qtmp,
                 (SELECT string_agg(format('%L', l), ', ' ORDER BY n)
                    FROM unnest(new_labels) WITH ORDINALITY AS x(l, n)));
-    pre := s || pre;
+    pre := s || creates[n_creates + 1:cardinality(creates)];
+    creates := creates[1:n_creates];
     -- domain drops were queued last among the drops; they must follow the ALTER TABLEs
     k := 0;
     FOREACH s IN ARRAY drops LOOP
