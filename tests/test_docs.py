@@ -252,7 +252,10 @@ class PageRun:
         assert self.last_error is not None, (
             f"{block.where}: an 'error' block must follow a 'raises' revision"
         )
-        self.compare(block, str(self.last_error).strip())
+        # a database error shows the server's message (what the user searches for),
+        # not SQLAlchemy's wrapper with its version-specific help link
+        orig = getattr(self.last_error, "orig", None)
+        self.compare(block, str(orig if orig is not None else self.last_error).strip())
         self.last_error = None
 
     def expect_output(self, block: Block) -> None:
