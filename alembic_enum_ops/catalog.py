@@ -169,7 +169,8 @@ class EnumDependent:
     ``kind`` is one of: ``column`` (table or partitioned table), ``view_column``,
     ``matview_column``, ``foreign_column``, ``composite_attribute``, ``index``,
     ``check``, ``constraint``, ``default``, ``function``, ``procedure``,
-    ``aggregate``, ``domain``, ``type``, ``rule``, ``trigger``, ``relation``, ``other``.
+    ``aggregate``, ``domain``, ``type``, ``rule``, ``trigger``, ``relation``,
+    ``generation_expression`` (of a generated column), ``other``.
     ``schema``/``relation`` locate the object (for an index, CHECK, default, rule or
     trigger: the table it is on), ``name`` is its own name and ``column`` the column
     it concerns, when there is one.
@@ -185,6 +186,9 @@ class EnumDependent:
     via_array: bool
     partial: bool  # an index with a WHERE predicate
     description: str
+    partition_key: bool = False  # a column in its partitioned table's partition key
+    generated: bool = False  # a generated column
+    partition: bool = False  # a column of a partition or inheritance child
 
     @property
     def type_key(self) -> tuple[str, str]:
@@ -216,7 +220,9 @@ _ENUM_DEPENDENTS_SQL = sa.text(
                CASE WHEN c.relkind IN ('i', 'I') THEN 'index' ELSE 'relation' END
              WHEN d.classid = 'pg_constraint'::regclass THEN
                CASE con.contype WHEN 'c' THEN 'check' ELSE 'constraint' END
-             WHEN d.classid = 'pg_attrdef'::regclass THEN 'default'
+             WHEN d.classid = 'pg_attrdef'::regclass THEN
+               CASE WHEN ada.attgenerated <> '' THEN 'generation_expression'
+                    ELSE 'default' END
              WHEN d.classid = 'pg_proc'::regclass THEN
                CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate'
                               ELSE 'function' END
@@ -244,7 +250,10 @@ _ENUM_DEPENDENTS_SQL = sa.text(
            COALESCE(a.attname, ada.attname)::text AS column,
            (d.refobjid = types.typarray) AS via_array,
            (ix.indpred IS NOT NULL) AS partial,
-           pg_describe_object(d.classid, d.objid, d.objsubid) AS description
+           pg_describe_object(d.classid, d.objid, d.objsubid) AS description,
+           coalesce(a.attnum = ANY(CAST(pt.partattrs AS int2[])), false) AS partition_key,
+           coalesce(a.attgenerated <> '', false) AS generated,
+           coalesce(a.attinhcount > 0, false) AS partition
     FROM types
     JOIN pg_depend d
       ON d.refclassid = 'pg_type'::regclass
@@ -256,6 +265,7 @@ _ENUM_DEPENDENTS_SQL = sa.text(
     LEFT JOIN pg_attribute a
       ON d.classid = 'pg_class'::regclass AND d.objsubid > 0
      AND a.attrelid = d.objid AND a.attnum = d.objsubid
+    LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
     LEFT JOIN pg_index ix ON ix.indexrelid = c.oid
     LEFT JOIN pg_class ixt ON ixt.oid = ix.indrelid
     LEFT JOIN pg_constraint con ON d.classid = 'pg_constraint'::regclass AND con.oid = d.objid
@@ -311,6 +321,9 @@ def read_enum_dependents(
             via_array=bool(r.via_array),
             partial=bool(r.partial),
             description=r.description,
+            partition_key=bool(r.partition_key),
+            generated=bool(r.generated),
+            partition=bool(r.partition),
         )
         for r in rows
     ]
@@ -411,6 +424,55 @@ def read_column_types(
             type_schema=r.type_schema,
             type_name=r.type_name,
             is_enum=bool(r.is_enum),
+        )
+        for r in rows
+    ]
+
+
+_FUNCTION_MENTIONS_SQL = sa.text(
+    r"""
+    SELECT n.nspname::text AS type_schema, t.typname::text AS type_name,
+           pn.nspname::text AS schema,
+           (p.proname || '(' || oidvectortypes(p.proargtypes) || ')')::text AS name,
+           CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END AS kind
+    FROM pg_type t
+    JOIN pg_namespace n ON n.oid = t.typnamespace
+    JOIN pg_proc p
+      ON p.prosrc ~* ('::\s*("?' || regexp_replace(n.nspname, '([^[:alnum:]_])', '\', 'g')
+                      || '"?\s*\.\s*)?"?'
+                      || regexp_replace(t.typname, '([^[:alnum:]_])', '\', 'g') || '"?\M')
+    JOIN pg_namespace pn ON pn.oid = p.pronamespace
+    WHERE t.typtype = 'e'
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND pn.nspname NOT IN ('pg_catalog', 'information_schema')
+      AND p.prolang NOT IN (SELECT oid FROM pg_language WHERE lanname IN ('c', 'internal'))
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                       WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                         AND d.refclassid = 'pg_type'::regclass
+                         AND d.refobjid IN (t.oid, t.typarray))
+    ORDER BY 1, 2, 3, 4
+    """
+)
+
+
+def read_function_mentions(connection: Connection) -> list[EnumDependent]:
+    """Functions and procedures whose *body* casts to an enum (``::name`` or
+    ``::schema.name``) with no catalog dependency recording it (PL/pgSQL, plain SQL
+    bodies): a swap refuses them, so ``doctor`` reports them.  One query for all enums.
+    """
+    rows = connection.execute(_FUNCTION_MENTIONS_SQL).all()
+    return [
+        EnumDependent(
+            type_schema=r.type_schema,
+            type_name=r.type_name,
+            kind=r.kind,
+            schema=r.schema,
+            name=r.name,
+            relation=None,
+            column=None,
+            via_array=False,
+            partial=False,
+            description=f"{r.kind} {r.schema}.{r.name} (its body casts to the type)",
         )
         for r in rows
     ]

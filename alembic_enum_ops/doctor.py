@@ -26,6 +26,7 @@ from .catalog import (
     read_column_types,
     read_enum_dependents,
     read_enums,
+    read_function_mentions,
 )
 from .catalog import read_search_path as _read_search_path
 
@@ -174,7 +175,7 @@ class Report:
 
 _TABLE_COLUMN = "column"
 # objects an enum_swap drops and recreates (or converts) by itself
-_REWRITTEN = {"view_column", "matview_column", "index", "check", "default"}
+_REWRITTEN = {"view_column", "matview_column", "index", "check", "default", "domain"}
 _KIND_LABEL = {
     "view_column": "view",
     "matview_column": "materialized_view",
@@ -226,10 +227,29 @@ def _dependent_object(dep: EnumDependent) -> DbObject:
         return DbObject("default", dep.schema, f"{dep.relation}.{dep.column}")
     if dep.kind in {"index", "check", "constraint", "rule", "trigger"}:
         name = f"{dep.name} on {dep.relation}" if dep.kind != "index" else dep.name or "?"
-        if dep.kind == "index" and dep.partial:
-            kind = "partial_index"
+        if dep.kind == "index":
+            kind = "partial_index" if dep.partial else "expression_index"
         return DbObject(kind, dep.schema, name)
     return DbObject(kind, dep.schema, dep.name or dep.description)
+
+
+def _blocker_text(dep: EnumDependent) -> str:
+    text = str(_dependent_object(dep))
+    if dep.description.endswith("(its body casts to the type)"):
+        return f"{text} (its body casts to the type)"
+    if dep.partition_key:
+        return f"{text} (in the partition key: its type cannot change)"
+    if dep.generated:
+        return f"{text} (a generated column)"
+    return text
+
+
+def _blocks_swap(dep: EnumDependent) -> bool:
+    if dep.kind == "generation_expression":
+        return False  # reported with its generated column
+    if dep.kind == _TABLE_COLUMN:
+        return dep.partition_key or dep.generated
+    return dep.kind not in _REWRITTEN
 
 
 def _column_label(dep: EnumDependent) -> str:
@@ -240,7 +260,7 @@ def _column_label(dep: EnumDependent) -> str:
 
 
 def diagnose(connection: Connection, expected: Sequence[ExpectedEnum] | None = None) -> Report:
-    """Read the catalog (at most four queries, whatever the number of types) and report.
+    """Read the catalog (at most five queries, whatever the number of types) and report.
 
     With ``expected`` (the metadata's enums) the model is compared too; without it
     only what the catalog alone shows is reported.
@@ -249,6 +269,8 @@ def diagnose(connection: Connection, expected: Sequence[ExpectedEnum] | None = N
     names = {e.name for e in enums} | {x.name for x in expected or ()}
     path = _read_search_path(connection, names)
     dependents = read_enum_dependents(connection) if enums else []
+    if enums:
+        dependents += read_function_mentions(connection)
     wanted = sorted({
         (col.schema or path.current_schema or "", col.table, col.column)
         for model in expected or () for col in model.columns
@@ -590,21 +612,24 @@ class _Analysis:
     def swap_dependents(self) -> None:
         for key, deps in sorted(self.deps.items()):
             qname = f"{key[0]}.{key[1]}"
-            blocking = [d for d in deps if d.kind not in _REWRITTEN and d.kind != _TABLE_COLUMN]
-            rewritten = [d for d in deps if d.kind in _REWRITTEN or
-                         (d.kind == _TABLE_COLUMN and d.via_array)]
-            index_plain = [d for d in rewritten if d.kind == "index" and not d.partial]
+            blocking = [d for d in deps if _blocks_swap(d)]
+            rewritten = [d for d in deps if not _blocks_swap(d) and (
+                d.kind in _REWRITTEN or (d.kind == _TABLE_COLUMN and d.via_array))]
             if blocking:
                 self.add(
                     Severity.WARNING, "swap-blocked",
                     [_type(*key)] + [_dependent_object(d) for d in blocking],
                     f"A swap of {qname} (removing or reordering labels) is blocked by: "
-                    + ", ".join(str(_dependent_object(d)) for d in blocking)
+                    + ", ".join(_blocker_text(d) for d in blocking)
                     + ". op.enum_swap refuses to touch them; DROP TYPE fails while they "
                     "exist.",
                     "In the revision, drop these objects before op.enum_swap(...) and "
-                    "recreate them after it; adding labels (op.enum_add_value) and "
-                    "renaming them (op.enum_rename_value) are not blocked.",
+                    "recreate them after it"
+                    + ("; a partition-key or generated column cannot change type: rebuild "
+                       "that table or keep the labels"
+                       if any(d.partition_key or d.generated for d in blocking) else "")
+                    + "; adding labels (op.enum_add_value) and renaming them "
+                    "(op.enum_rename_value) are not blocked.",
                 )
             if rewritten:
                 tables = sorted({f"{d.schema}.{d.relation}" for d in deps
@@ -614,7 +639,6 @@ class _Analysis:
                     [_type(*key)] + [_dependent_object(d) for d in rewritten],
                     f"A swap of {qname} must drop and recreate or convert: "
                     + ", ".join(str(_dependent_object(d)) for d in rewritten)
-                    + (" (expression index)" if index_plain else "")
                     + f"; it rewrites {len(tables)} table(s) under ACCESS EXCLUSIVE"
                     + (f" ({', '.join(tables)})" if tables else "") + ".",
                     "Nothing to do for op.enum_swap, which carries them over under a "
