@@ -98,10 +98,21 @@ def _last_priority() -> Any:
     return DispatchPriority.LAST
 
 
+_REGISTERED: list[SchemaComparator] = []
+
+
 def register_schema_comparator(fn: SchemaComparator) -> SchemaComparator:
-    """Register ``fn`` on Alembic's global comparators so it runs after Alembic's own
-    schema comparison (it sees every ``CreateTableOp`` and ``DropTableOp``)."""
+    """Register ``fn`` so it runs after Alembic's own schema comparison (it sees every
+    ``CreateTableOp`` and ``DropTableOp``), once per autogenerate pass.
+
+    Two paths lead to it: Alembic's global comparators (active as soon as
+    ``alembic_enum_ops`` is imported in env.py) and the ``alembic.plugins`` entry
+    point, which calls :func:`run_registered`.  Register at import of a module that
+    ``alembic_enum_ops/__init__.py`` imports, so both paths know the function.
+    """
     from alembic.autogenerate import comparators
+
+    _REGISTERED.append(fn)
 
     priority = _last_priority()
     if priority is not None:
@@ -109,6 +120,17 @@ def register_schema_comparator(fn: SchemaComparator) -> SchemaComparator:
     else:
         comparators.dispatch_for("schema")(_run_once(fn))
     return fn
+
+
+def run_registered(
+    autogen_context: AutogenContext,
+    upgrade_ops: alembic_ops.UpgradeOps,
+    schemas: set[str | None],
+) -> None:
+    """Run every comparator of the package (each at most once per ``upgrade_ops``):
+    what the ``alembic.plugins`` entry point calls."""
+    for fn in list(_REGISTERED):
+        _run_once(fn)(autogen_context, upgrade_ops, schemas)
 
 
 # --- types written into the revision -------------------------------------------------
@@ -438,6 +460,9 @@ def compare_native_enums(
 
     _drop_enum_retypes(ctx, upgrade_ops, moves)
     drops, notes = _plan_drops(ctx, upgrade_ops, unclaimed, by_key, options)
+    # every type this comparator looks after exists (or is created) before any table
+    # operation runs, so no table operation may create (or drop) one on its own
+    managed.update(by_key)
     managed.update(op_key for op_key, _ in drops)
 
     if managed:

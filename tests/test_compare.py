@@ -152,6 +152,33 @@ def test_new_enum_is_created_before_the_table_with_create_type_false(db_url: str
     assert not isinstance(metadata.tables["queue"].c.status.type, postgresql.ENUM)
 
 
+def test_new_table_reusing_an_existing_enum_does_not_create_it_again(db_url: str) -> None:
+    execute(db_url, "CREATE TYPE st AS ENUM ('a', 'b')")
+    metadata = sa.MetaData()
+    sa.Table("queue", metadata, sa.Column("status", sa.Enum("a", "b", name="st")))
+    ops = upgrade_ops(db_url, metadata)
+    assert enum_ops(ops) == []
+    (create,) = ops
+    assert isinstance(create, alembic_ops.CreateTableOp)
+    column = next(c for c in create.columns if isinstance(c, sa.Column))
+    assert isinstance(column.type, postgresql.ENUM)
+    assert column.type.create_type is False
+
+
+def test_other_dialects_are_left_alone() -> None:
+    metadata = sa.MetaData()
+    sa.Table("queue", metadata, sa.Column("status", sa.Enum("a", "b", name="st")))
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"target_metadata": metadata})
+        script = produce_migrations(context, metadata)
+    assert script.upgrade_ops is not None
+    (create,) = script.upgrade_ops.ops
+    assert isinstance(create, alembic_ops.CreateTableOp)
+    column = next(c for c in create.columns if isinstance(c, sa.Column))
+    assert column.type is metadata.tables["queue"].c.status.type
+
+
 def test_add_column_with_new_enum_and_array_column(db_url: str) -> None:
     execute(db_url, "CREATE TABLE queue (id int)")
     metadata = sa.MetaData()

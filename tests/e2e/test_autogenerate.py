@@ -374,3 +374,23 @@ def test_plugin_and_import_together_run_once(project: AlembicProject) -> None:
     assert [c for c in _calls(revision) if "enum_" in c] == [
         "op.enum_create('ingestionstatus', ['a'])"
     ]
+
+
+def test_new_table_reusing_an_existing_enum(project: AlembicProject) -> None:
+    """Vanilla create_table would issue CREATE TYPE again and fail: it must not."""
+    _start(project, _queue(["a", "b"]))
+    project.write_models(
+        _queue(
+            ["a", "b"],
+            extra="sa.Table('archive', metadata, sa.Column('id', sa.Integer, primary_key=True),"
+            " sa.Column('status', status))\n",
+        )
+    )
+    revision = project.autogenerate("archive", "0002")
+    (create,) = _calls(revision)
+    assert create.startswith("op.create_table('archive'")
+    assert "postgresql.ENUM('a', 'b', name='ingestionstatus', create_type=False)" in create
+    project.upgrade()
+    _assert_in_sync(project)
+    project.downgrade("0001")
+    assert enum_snapshot(project.url) == {("public", "ingestionstatus"): ("a", "b")}
