@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 import json
+import os
+import pty
 import re
 import subprocess
 import sys
@@ -564,3 +566,51 @@ def test_cli_url_defaults_to_database_url(
         cli.main(["doctor"])
     assert exited.value.code == 2
     assert "the following arguments are required: --url" in capsys.readouterr().err
+
+
+def test_colour_on_a_terminal_only(db_url: str) -> None:
+    """``--color auto``: ANSI colours on a terminal (a pty here), plain when piped."""
+    broken(db_url)
+    primary, secondary = pty.openpty()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "alembic_enum_ops", "doctor", "--url", db_url],
+            stdout=secondary, stderr=subprocess.PIPE, timeout=60, check=False,
+            env={k: v for k, v in os.environ.items() if k != "NO_COLOR"},
+        )
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(primary)
+    on_terminal = b"".join(chunks).decode()
+    assert result.returncode == 1
+    assert "\033[1;31mERROR  \033[0m [duplicate-type-name]" in on_terminal
+    piped = subprocess.run(
+        [sys.executable, "-m", "alembic_enum_ops", "doctor", "--url", db_url],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert "ERROR   [duplicate-type-name]" in piped.stdout
+    assert "\033[" not in piped.stdout
+
+
+def test_enum_in_the_default_schema(db_url: str) -> None:
+    """``schema=None`` in the model means the connection's default schema (public)."""
+    execute(db_url, "CREATE SCHEMA ai",
+            f"CREATE TYPE public.ingestionstatus AS ENUM ({sql_labels(LABELS)})",
+            "CREATE TABLE ai.ingestion_queue (id serial PRIMARY KEY, "
+            "status public.ingestionstatus NOT NULL)")
+    report = run(db_url, model(schema=None))
+    assert report.errors == []
+    assert "cross-schema-column" in codes(report)  # ai table, public type: still worth a word
+    execute(db_url, "ALTER TYPE public.ingestionstatus SET SCHEMA ai")
+    finding = only(run(db_url, model(schema=None)), "type-wrong-schema")
+    assert "expects enum public.ingestionstatus" in finding.message
+    assert 'op.enum_set_schema("ingestionstatus", "public", schema="ai")' in finding.fix
