@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                 if "lockqueue" in selected:
                     results["lockqueue"] = scenarios.lock_queue(settings, template)
             finally:
+                settings.drop_leftovers()
                 db.drop_database(args.url, template)
         if "autogen" in selected:
             ag_tools = ("vanilla", *[t for t in tools if t != "hand"])

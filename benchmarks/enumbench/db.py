@@ -81,14 +81,17 @@ def drop_database(dsn: str, name: str) -> None:
         )
 
 
-def clone_database(dsn: str, template: str, prefix: str = "enumbench_run") -> str:
+def clone_database(dsn: str, template: str, *, large: bool, prefix: str = "enumbench_run") -> str:
+    """Copy the template.  FILE_COPY for big data (one checkpoint instead of writing the
+    whole copy to WAL), WAL_LOG for small (no cluster-wide checkpoint per run)."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    strategy = sql.SQL("FILE_COPY" if large else "WAL_LOG")
     with admin_connect(dsn) as conn:
         for attempt in range(20):
             try:
                 conn.execute(
-                    sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                        sql.Identifier(name), sql.Identifier(template)
+                    sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY {}").format(
+                        sql.Identifier(name), sql.Identifier(template), strategy
                     )
                 )
                 break
@@ -101,12 +104,18 @@ def clone_database(dsn: str, template: str, prefix: str = "enumbench_run") -> st
 
 
 @contextmanager
-def cloned(dsn: str, template: str) -> Iterator[str]:
-    name = clone_database(dsn, template)
+def cloned(dsn: str, template: str, *, large: bool, leftovers: list[str]) -> Iterator[str]:
+    """A fresh copy of the template.  Big copies are dropped at once (disk); small ones
+    are left in ``leftovers`` for the caller to drop at the end, since a DROP DATABASE
+    can cost seconds on a busy server and would dominate a quick run."""
+    name = clone_database(dsn, template, large=large)
     try:
         yield name
     finally:
-        drop_database(dsn, name)
+        if large:
+            drop_database(dsn, name)
+        else:
+            leftovers.append(name)
 
 
 REWRITE_LOG_SQL = """

@@ -126,6 +126,7 @@ def summarise_writers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "baseline_p99_ms": median(r["baseline_p99_ms"] for r in ok),
             "reads_max_ms": median(r["reads_max_ms"] for r in ok),
             "failed_writes": sum(r["failed_writes"] for r in group),
+            "still_failing": sorted({k for r in group for k in r.get("still_failing_at_end", [])}),
             "rewrites": sorted({r["rewrites"] for r in ok}),
             "correct": bool(ok) and all(r["correct"] for r in ok),
             "state": ok[0]["state"] if ok else "",
@@ -149,6 +150,7 @@ def summarise_lockqueue(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                            default=None),
             "probe_p99_wait_ms": median(r["probe_p99_wait_ms"] for r in group),
             "probes_waited_100ms": median(float(r["probes_waited_100ms"]) for r in group),
+            "probe_total_wait_s": median(r["probe_total_wait_s"] for r in group),
             "migration_s": median(r["migration_s"] for r in ok),
             "lock_retries": median(float(r["lock_retries"]) for r in group),
             "rewrites": sorted({r["rewrites"] for r in ok}),
@@ -250,9 +252,11 @@ def evaluate_targets(
             f"longest SELECT wait {_fmt(worst, 0, ' ms')} with lock_timeout "
             f"{lock_timeout_s * 1000:.0f} ms; median retries {_fmt(lq['lock_retries'], 1)}"
         )
-        peer = _find(lockqueue, tool="peer", change="remove_value")
-        if peer:
-            evidence += f"; the peer made SELECTs wait {_fmt(peer['probe_max_wait_ms'], 0, ' ms')}"
+        for other in ("peer", "hand"):
+            s = _find(lockqueue, tool=other, change="remove_value")
+            if s and s["succeeded"]:
+                evidence += (f"; {TOOL_LABEL[other]} made SELECTs wait "
+                             f"{_fmt(s['probe_max_wait_ms'], 0, ' ms')}")
     targets.append({
         "target": "swap under a held lock: gives up within lock_timeout and retries, "
                   "instead of queueing every reader behind it",
@@ -298,12 +302,18 @@ def evaluate_targets(
 # --- markdown -------------------------------------------------------------------------------
 
 
-def _writers_md(summary: list[dict[str, Any]], plots: dict[str, str]) -> list[str]:
+def _writers_md(
+    summary: list[dict[str, Any]], plots: dict[str, str], baseline: float, after: float
+) -> list[str]:
     lines = ["## 1. Writers during a migration", "",
              "One session inserts, one updates single rows, one reads by primary key, in "
-             "paced loops, from 1 s before the migration to 1 s after.  *Write max / p99* are "
-             "over the writes in flight while the migration ran (median over repetitions; "
-             "*worst* is the maximum over repetitions).  *Rewrites* counts `table_rewrite` "
+             f"paced loops, from {baseline:g} s before the `alembic upgrade` command to "
+             f"{after:g} s after it.  *Write max* is the longest write in flight while the "
+             "migration ran (the stall); *write p99* is over the writes from the command's "
+             "start to the end of the run; *baseline p99* over the writes before it; "
+             "medians over repetitions, *worst* is the maximum over repetitions.  *Failed "
+             "writes* is the total over repetitions; *still failing* means the client was "
+             "still getting errors when the run ended.  *Rewrites* counts `table_rewrite` "
              "events per run.  *Result* says whether the final catalog is what was asked for.",
              ""]
     by_change = _group(summary, "change")
@@ -329,7 +339,8 @@ def _writers_md(summary: list[dict[str, Any]], plots: dict[str, str]) -> list[st
                 f"| {TOOL_LABEL[tool]} | {_fmt(s['migration_s'], 3)} | "
                 f"{_ratio(s['migration_s'], base)} | {_fmt(s['writes_max_ms'])} | "
                 f"{_fmt(s['writes_max_ms_worst'])} | {_fmt(s['writes_p99_ms'])} | "
-                f"{_fmt(s['baseline_p99_ms'])} | {s['failed_writes']} | "
+                f"{_fmt(s['baseline_p99_ms'])} | {s['failed_writes']}"
+                f"{' (still failing)' if s['still_failing'] else ''} | "
                 f"{','.join(str(x) for x in s['rewrites'])} | {result} |"
             )
         errors = [(s["tool"], e) for s in group for e in s["errors"]]
@@ -347,11 +358,14 @@ def _lockqueue_md(summary: list[dict[str, Any]], hold: float, lock_timeout: str,
              f"A transaction reads the table and stays open for {hold:g} s (ACCESS SHARE). "
              "Each migration starts right after; four other sessions keep issuing ordinary "
              "`SELECT ... WHERE id = $1`.  *SELECT max wait* is the longest any of them waited "
-             f"(median over repetitions).  Ours runs with `lock_timeout = {lock_timeout}` and "
+             "(median over repetitions); *total SELECT wait* adds up the waits of the SELECTs "
+             "that waited over 100 ms (the queue's cost summed over sessions).  "
+             f"Ours runs with `lock_timeout = {lock_timeout}` and "
              "retries with backoff; the others wait as long as it takes.", "",
              "| change | tool | SELECT max wait (ms) | worst (ms) | SELECT p99 (ms) | SELECTs "
-             "> 100 ms | migration (s) | lock retries | rewrites | result |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
+             "> 100 ms | total SELECT wait (s) | migration (s) | lock retries | rewrites "
+             "| result |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     by_change = _group(summary, "change")
     for change in [c.key for c in CHANGES]:
         group = by_change.get((change,))
@@ -366,6 +380,7 @@ def _lockqueue_md(summary: list[dict[str, Any]], hold: float, lock_timeout: str,
                 f"| {CHANGE_TITLE[change]} | {TOOL_LABEL[tool]} | "
                 f"{_fmt(s['probe_max_wait_ms'])} | {_fmt(s['probe_max_wait_ms_worst'])} | "
                 f"{_fmt(s['probe_p99_wait_ms'])} | {_fmt(s['probes_waited_100ms'])} | "
+                f"{_fmt(s['probe_total_wait_s'], 1)} | "
                 f"{_fmt(s['migration_s'], 2)} | {_fmt(s['lock_retries'])} | "
                 f"{','.join(str(x) for x in s['rewrites'])} | {result} |"
             )
@@ -481,7 +496,7 @@ def write(
     if plot_note:
         md += [f"_{plot_note}_", ""]
     if writers:
-        md += _writers_md(writers, plots)
+        md += _writers_md(writers, plots, settings.baseline, settings.after)
     if lockqueue:
         md += _lockqueue_md(lockqueue, settings.hold, settings.lock_timeout,
                             plots.get("lockqueue"))

@@ -156,7 +156,7 @@ def _removed() -> Change:
                 ]
             ),
         },
-        imports={},
+        imports={"peer": PEER_IMPORT},
         verify=_expect_labels(expected),
     )
 
