@@ -389,7 +389,7 @@ class _Analysis:
             used_keys = [k for k, cols in used.items() if cols]
             wrong_target = (
                 (want is not None and resolved != want)
-                or (want is None and resolved is not None and not used[resolved]
+                or (want is None and resolved is not None and not used.get(resolved)
                     and bool(used_keys))
             )
             if want is not None:

@@ -614,3 +614,15 @@ def test_enum_in_the_default_schema(db_url: str) -> None:
     finding = only(run(db_url, model(schema=None)), "type-wrong-schema")
     assert "expects enum public.ingestionstatus" in finding.message
     assert 'op.enum_set_schema("ingestionstatus", "public", schema="ai")' in finding.fix
+
+
+def test_duplicate_name_shadowed_by_a_table_row_type(db_url: str) -> None:
+    """search_path may resolve the name to something that is not an enum at all."""
+    story(db_url)
+    execute(db_url, "CREATE SCHEMA other",
+            "CREATE TYPE other.ingestionstatus AS ENUM ('x')",
+            "CREATE TABLE public.ingestionstatus (id int)")
+    finding = only(run(db_url), "duplicate-type-name")
+    assert finding.severity is Severity.ERROR
+    assert "resolves through search_path" in finding.message
+    assert finding.message.endswith('("$user", public) to public.ingestionstatus.')
