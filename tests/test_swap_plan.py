@@ -1,0 +1,114 @@
+"""The swap's plan (pure) and its one catalog read in Python."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from alembic_enum_ops import Boundary
+from alembic_enum_ops.sqltext import default_dialect
+from alembic_enum_ops.swap import plan_swap, swap_engine_sql, temp_name
+from alembic_enum_ops.swap_catalog import SwapRelation, read_swap_relations
+from tests.support.catalog import query
+from tests.support.migrate import run_online
+from tests.swap_helpers import run_sql
+
+
+def test_plan_is_one_locked_step_in_the_revision_transaction() -> None:
+    plan = plan_swap(
+        default_dialect(), "ai", "status", new_values=["b", "a"], mapping={"c": "a"},
+        lock_timeout="3s", relations=[("ai", "jobs", True), ("ai", "live", False)],
+    )
+    (step,) = plan.steps
+    assert step.boundary is Boundary.MIGRATION
+    assert step.lock_timeout == "3s"
+    assert step.retry_on_lock_timeout
+    assert [t.describe() for t in plan.locks()] == [
+        "ACCESS EXCLUSIVE lock on type ai.status",
+        "ACCESS EXCLUSIVE lock on table ai.jobs",
+        "ACCESS EXCLUSIVE lock on table ai.live",
+    ]
+    assert plan.rewrites() == ["ai.jobs"]
+    assert not plan.commits_midway()
+    sql = plan.as_sql(default_dialect())
+    assert sql.startswith("SET LOCAL lock_timeout = '3s';\nDO $")
+    assert "p_from text[] := ARRAY['c']::text[];" in sql
+    assert "p_new text[] := ARRAY['b', 'a']::text[];" in sql
+
+
+def test_engine_parameters_are_quoted_literals() -> None:
+    sql = swap_engine_sql(
+        default_dialect(), None, "it's", new_values=None, remove="$enum_ops$ '",
+        mapping={"$enum_ops$ '": "x"},
+    )
+    assert "p_schema text := current_schema();" in sql
+    assert "p_name text := 'it''s';" in sql
+    assert "p_remove text := '$enum_ops$ ''';" in sql
+    # the dollar-quote tag is one the body does not contain
+    assert sql.startswith("DO $enum_ops1$")
+    assert sql.rstrip().endswith("$enum_ops1$")
+
+
+def test_engine_needs_exactly_one_of_new_values_and_remove() -> None:
+    with pytest.raises(ValueError, match="exactly one"):
+        swap_engine_sql(default_dialect(), "s", "t", new_values=["a"], remove="a")
+    with pytest.raises(ValueError, match="exactly one"):
+        swap_engine_sql(default_dialect(), "s", "t", new_values=None)
+
+
+def test_temp_name_is_deterministic_and_fits() -> None:
+    assert temp_name("status") == "status__v2"
+    long = "é" * 30  # 60 bytes: no room for the suffix
+    assert temp_name(long) == temp_name(long)
+    assert temp_name(long).startswith("enum_ops_v2_")
+    assert len(temp_name(long).encode()) <= 63
+
+
+def test_relations_read_in_one_query(db_url: str) -> None:
+    run_sql(
+        db_url,
+        "CREATE SCHEMA ai",
+        "CREATE TYPE ai.st AS ENUM ('a', 'b')",
+        "CREATE DOMAIN ai.d AS ai.st",
+        "CREATE TABLE ai.plain (x ai.st)",
+        "CREATE TABLE ai.arr (x ai.st[])",
+        "CREATE TABLE ai.dom (x ai.d)",
+        "CREATE TABLE ai.parted (x ai.st, k int) PARTITION BY RANGE (k)",
+        "CREATE TABLE ai.part1 PARTITION OF ai.parted FOR VALUES FROM (0) TO (1)",
+        "CREATE TABLE ai.untouched (x text)",
+        "CREATE VIEW ai.v1 AS SELECT 1 AS one FROM ai.plain WHERE x = 'a'",
+        "CREATE VIEW ai.v2 AS SELECT one FROM ai.v1",
+    )
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            found = read_swap_relations(conn, "ai", "st")
+    finally:
+        engine.dispose()
+    assert found == [
+        SwapRelation("ai", "arr", "r", True),
+        SwapRelation("ai", "dom", "r", True),
+        SwapRelation("ai", "part1", "r", False),
+        SwapRelation("ai", "parted", "p", True),
+        SwapRelation("ai", "plain", "r", True),
+        SwapRelation("ai", "v1", "v", False),
+        SwapRelation("ai", "v2", "v", False),
+    ]
+
+
+def test_the_session_settings_are_restored_after_the_swap(db_url: str) -> None:
+    """The engine reads definitions with search_path = '': the rest of the revision
+    must see the migration's own settings again."""
+    run_sql(db_url, "CREATE TYPE st AS ENUM ('a', 'b')", "CREATE TABLE t (x st)")
+    seen: list[object] = []
+
+    def migration(op: object) -> None:
+        op.execute("SET LOCAL search_path = public, pg_catalog")  # type: ignore[attr-defined]
+        op.enum_swap("st", ["b", "a"])  # type: ignore[attr-defined]
+        bind = op.get_bind()  # type: ignore[attr-defined]
+        seen.append(bind.exec_driver_sql("SELECT current_setting('search_path')").scalar())
+        op.execute("INSERT INTO t VALUES ('b')")  # type: ignore[attr-defined]
+
+    run_online(db_url, migration)
+    assert seen == ["public, pg_catalog"]
+    assert query(db_url, "SELECT x::text FROM t") == [("b",)]
