@@ -10,11 +10,13 @@ with a model of every committed step; then the upgrade is rerun to the end.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from tests.support.project import AlembicProject
@@ -200,3 +202,271 @@ def test_add_value_revision_interrupted(
 
     project.upgrade()
     assert read_state(db_url) == S4
+
+
+# --- swap: all or nothing -------------------------------------------------------------
+
+SWAP_BASE_SQL = f"""
+CREATE SCHEMA app;
+CREATE TYPE app.status AS ENUM ('new', 'done', 'failed');
+CREATE TABLE app.jobs (
+    id int PRIMARY KEY,
+    s app.status NOT NULL DEFAULT 'new',
+    history app.status[] NOT NULL DEFAULT '{{}}'
+);
+CREATE INDEX jobs_s ON app.jobs (s);
+CREATE VIEW app.open_jobs AS SELECT id, s FROM app.jobs WHERE s <> 'done';
+CREATE TABLE app.audit (id int PRIMARY KEY, s app.status);
+INSERT INTO app.jobs
+SELECT g, (ARRAY['new', 'done', 'failed'])[g % 3 + 1]::app.status,
+       ARRAY['new', (ARRAY['new', 'done', 'failed'])[g % 3 + 1]]::app.status[]
+FROM generate_series(1, {ROWS}) g;
+INSERT INTO app.audit SELECT g, 'done' FROM generate_series(1, 50) g;
+CREATE TABLE alembic_version (
+    version_num varchar(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+INSERT INTO alembic_version VALUES ('r1');
+"""
+
+# remove 'done' (rows go to 'archived'), reorder, add 'archived'
+SWAP_REVISION = """
+op.enum_swap(
+    "status", ["failed", "new", "archived"], schema="app",
+    mapping={"done": "archived"}, old_values=["new", "done", "failed"],
+)
+"""
+
+
+def read_swap_state(url: str) -> dict[str, Any]:
+    """Everything the swap touches: types (no leftovers), rows, view, index, default."""
+    with connect(url) as conn:
+        types = conn.execute(
+            "SELECT n.nspname || '.' || t.typname, "
+            "array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_type t "
+            "JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid "
+            "GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        jobs = conn.execute(
+            "SELECT id, s::text, history::text[] FROM app.jobs ORDER BY id"
+        ).fetchall()
+        audit = conn.execute("SELECT id, s::text FROM app.audit ORDER BY id").fetchall()
+        view = conn.execute("SELECT id, s::text FROM app.open_jobs ORDER BY id").fetchall()
+        index = conn.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'jobs_s'"
+        ).fetchall()
+        with conn.transaction(force_rollback=True):
+            default = conn.execute(
+                "INSERT INTO app.jobs (id) VALUES (-1) RETURNING s::text, history::text[]"
+            ).fetchone()
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    return {
+        "types": [tuple(r) for r in types],
+        "jobs": [tuple(r) for r in jobs],
+        "audit": [tuple(r) for r in audit],
+        "view": [tuple(r) for r in view],
+        "index": len(index),
+        "default": default,
+        "version": [r[0] for r in version],
+    }
+
+
+def _swap_expected(before: dict[str, Any]) -> dict[str, Any]:
+    def m(label: str) -> str:
+        return "archived" if label == "done" else label
+
+    jobs = [(i, m(s), [m(h) for h in hist]) for i, s, hist in before["jobs"]]
+    return {
+        "types": [("app.status", ["failed", "new", "archived"])],
+        "jobs": jobs,
+        "audit": [(i, m(s)) for i, s in before["audit"]],
+        # the view's literal follows the mapping: 'done' rows became 'archived' and
+        # stay out of the view
+        "view": [(i, s) for i, s, _ in jobs if s != "archived"],
+        "index": 1,
+        "default": ("new", []),
+        "version": ["r2"],
+    }
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("fault", ["pg_terminate_backend", "SIGKILL"])
+def test_swap_interrupted_is_all_or_nothing(tmp_path: Path, db_url: str, fault: str) -> None:
+    """A reader holding a lock on the second table stops the swap midway (the type
+    ``status__v2`` exists, the first table may be converted); the fault must leave
+    nothing of it behind."""
+    with connect(db_url) as conn:
+        conn.execute(SWAP_BASE_SQL)  # type: ignore[arg-type]
+    before = read_swap_state(db_url)
+    project = AlembicProject(tmp_path / "project", with_application_name(db_url, APP))
+    project.write_models(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "ENUM_OPS = {'lock_timeout': '60s', 'lock_retries': 0}\n"
+    )
+    project.write_revision("r1", "pass")
+    project.write_revision("r2", SWAP_REVISION, down_revision="r1")
+    run = start_alembic(project, "upgrade", "head")
+    reader = Session(db_url, "SELECT count(*) FROM app.audit")  # holds ACCESS SHARE
+    try:
+        pid = wait_for_lock_wait(db_url, APP, "p_name text :=", run)
+        if fault == "SIGKILL":
+            run.kill()
+        else:
+            terminate(db_url, pid)
+            assert run.wait() != 0, run.output()
+    finally:
+        reader.release()
+        run.close()
+    wait_backends_gone(db_url, APP)
+    assert read_swap_state(db_url) == before
+
+    project.upgrade()
+    assert read_swap_state(db_url) == _swap_expected(before)
+
+
+# --- VARCHAR + CHECK: a rerun finishes ---------------------------------------------------
+
+CHECK_ROWS = 600
+CHECK_BASE_SQL = f"""
+CREATE SCHEMA app;
+CREATE TABLE app.tickets (
+    id int PRIMARY KEY,
+    state varchar(20) NOT NULL DEFAULT 'open',
+    pad text NOT NULL,
+    CONSTRAINT ck_tickets_state_enum CHECK (state::text = ANY (ARRAY['open', 'closed', 'stale']))
+);
+-- wide rows (about 8 per heap block), so the remap commits dozens of block batches
+INSERT INTO app.tickets SELECT g, (ARRAY['open', 'closed', 'stale'])[g % 3 + 1], repeat('x', 900)
+FROM generate_series(1, {CHECK_ROWS}) g;
+CREATE TABLE alembic_version (
+    version_num varchar(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+INSERT INTO alembic_version VALUES ('r1');
+"""
+
+CHECK_REVISION = """
+op.check_enum_set_values(
+    "tickets", "state", ["open", "closed", "archived"], schema="app",
+    mapping={"stale": "archived"}, old_values=["open", "closed", "stale"],
+)
+"""
+
+
+def read_tickets(url: str) -> tuple[list[tuple[int, str]], list[str], list[str]]:
+    with connect(url) as conn:
+        rows = conn.execute("SELECT id, state FROM app.tickets ORDER BY id").fetchall()
+        checks = conn.execute(
+            "SELECT conname || ':' || convalidated::text FROM pg_constraint "
+            "WHERE conrelid = 'app.tickets'::regclass AND contype = 'c' ORDER BY 1"
+        ).fetchall()
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    return [(r[0], r[1]) for r in rows], [r[0] for r in checks], [r[0] for r in version]
+
+
+def _check_allows(url: str, value: str) -> bool:
+    with connect(url) as conn:
+        try:
+            with conn.transaction(force_rollback=True):
+                conn.execute("INSERT INTO app.tickets VALUES (-1, %s, '')", (value,))
+            return True
+        except psycopg.errors.CheckViolation:
+            return False
+
+
+class QueuedRowLock:
+    """A row lock requested while the migration waits for ACCESS EXCLUSIVE: it
+    queues behind the migration and is granted right after the NOT VALID step
+    commits, so the batched remap then blocks on that row."""
+
+    def __init__(self, url: str, row_id: int) -> None:
+        self.sessions: list[Session] = []
+        self.errors: list[BaseException] = []
+        self.thread = threading.Thread(target=self._lock, args=(url, row_id), daemon=True)
+        self.thread.start()
+        wait_for_lock_wait(url, "enum_ops_row_lock", "FOR UPDATE")
+
+    def _lock(self, url: str, row_id: int) -> None:
+        try:
+            self.sessions.append(
+                Session(
+                    url, f"SELECT * FROM app.tickets WHERE id = {row_id} FOR UPDATE",
+                    application_name="enum_ops_row_lock",
+                )
+            )
+        except BaseException as exc:
+            self.errors.append(exc)
+
+    def granted(self) -> None:
+        self.thread.join(timeout=30)
+        assert not self.thread.is_alive() and not self.errors, self.errors
+
+    def release(self) -> None:
+        self.thread.join(timeout=30)
+        for session in self.sessions:
+            session.release()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("fault", ["pg_terminate_backend", "SIGKILL"])
+def test_check_set_values_interrupted_mid_remap_then_rerun(
+    tmp_path: Path, db_url: str, fault: str
+) -> None:
+    """A row lock held by another session stops the batched remap after some
+    batches committed; every row is then either unchanged or remapped, the old
+    constraint still guards writes, and the rerun finishes the job."""
+    with connect(db_url) as conn:
+        conn.execute(CHECK_BASE_SQL)  # type: ignore[arg-type]
+    rows_before, _, _ = read_tickets(db_url)
+    project = AlembicProject(tmp_path / "project", with_application_name(db_url, APP))
+    project.write_models(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "ENUM_OPS = {'lock_timeout': '60s', 'lock_retries': 0, 'check_batch_size': 10}\n"
+    )
+    project.write_revision("r1", "pass")
+    project.write_revision("r2", CHECK_REVISION, down_revision="r1")
+    last_stale = max(i for i, state in rows_before if state == "stale")
+    reader = Session(db_url, "SELECT count(*) FROM app.tickets")  # holds ACCESS SHARE
+    run = start_alembic(project, "upgrade", "head")
+    row_lock: QueuedRowLock | None = None
+    try:
+        wait_for_lock_wait(db_url, APP, "", run)  # the NOT VALID step waits for the reader
+        row_lock = QueuedRowLock(db_url, last_stale)
+        reader.release()
+        row_lock.granted()
+        pid = wait_for_lock_wait(db_url, APP, "ctid", run)  # the remap waits for the row
+        if fault == "SIGKILL":
+            run.kill()
+        else:
+            terminate(db_url, pid)
+            assert run.wait() != 0, run.output()
+    finally:
+        reader.release()
+        if row_lock is not None:
+            row_lock.release()
+        run.close()
+    wait_backends_gone(db_url, APP)
+
+    rows_mid, checks_mid, version_mid = read_tickets(db_url)
+    assert version_mid == ["r1"]
+    for (i, before), (j, mid) in zip(rows_before, rows_mid, strict=True):
+        assert i == j and mid in ({before, "archived"} if before == "stale" else {before})
+    moved = sum(1 for _, state in rows_mid if state == "archived")
+    stale = sum(1 for _, state in rows_before if state == "stale")
+    if fault == "SIGKILL":
+        # the orphaned backend runs its DO block to the end once the row is free
+        # (PostgreSQL notices a vanished client only when it reads the next command)
+        assert 0 < moved <= stale, moved
+    else:
+        assert 0 < moved < stale, moved  # some batches committed, the rest did not
+    # the NOT VALID replacement committed first and guards new writes meanwhile
+    assert checks_mid == ["ck_tickets_state_enum__new:false"], checks_mid
+    assert not _check_allows(db_url, "bogus") and not _check_allows(db_url, "stale")
+    assert _check_allows(db_url, "archived")
+
+    project.upgrade()
+    rows_after, checks_after, version_after = read_tickets(db_url)
+    assert rows_after == [(i, "archived" if s == "stale" else s) for i, s in rows_before]
+    assert checks_after == ["ck_tickets_state_enum:true"]
+    assert version_after == ["r2"]
+    assert _check_allows(db_url, "archived") and not _check_allows(db_url, "stale")
