@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from . import sqltext
 from .catalog import (
     ColumnType,
     EnumDependent,
@@ -197,14 +198,12 @@ def _py(value: str) -> str:
 
 
 def _sql_ident(name: str) -> str:
-    """Identifier as it should appear in a suggested SQL line."""
-    if name.isidentifier() and name == name.lower() and name.isascii():
-        return name
-    return '"' + name.replace('"', '""') + '"'
+    """Identifier as it must appear in a suggested SQL line (quoted when needed)."""
+    return sqltext.ident(sqltext.default_dialect(), name)
 
 
 def _sql_qualified(schema: str, name: str) -> str:
-    return f"{_sql_ident(schema)}.{_sql_ident(name)}"
+    return sqltext.qualified(sqltext.default_dialect(), schema, name)
 
 
 def _sentence(text: str) -> str:

@@ -626,3 +626,27 @@ def test_duplicate_name_shadowed_by_a_table_row_type(db_url: str) -> None:
     assert finding.severity is Severity.ERROR
     assert "resolves through search_path" in finding.message
     assert finding.message.endswith('("$user", public) to public.ingestionstatus.')
+
+
+def test_hostile_names_give_fixes_that_run(db_url: str) -> None:
+    """Mixed case, quotes, reserved words and unicode: the catalog reads are parameters,
+    and the suggested operations and SQL are quoted correctly."""
+    execute(
+        db_url,
+        'CREATE SCHEMA "Tenant ""A"""',
+        'CREATE TYPE "Tenant ""A"""."user" AS ENUM (\'ok\')',
+        'CREATE TYPE public."user" AS ENUM (\'ok\')',
+        'CREATE TYPE public."É tat\'s" AS ENUM (\'a\')',
+        'CREATE TABLE "Tenant ""A""".t (c "Tenant ""A"""."user")',
+    )
+    report = run(db_url)
+    duplicate = only(report, "duplicate-type-name")
+    assert 'DROP TYPE public."user"' in duplicate.fix
+    assert 'CAST(:x AS "Tenant ""A"""."user")' in duplicate.fix
+    unused = {f.objects[0].name: f for f in report.findings if f.code == "unused-type"}
+    assert set(unused) == {"user", "É tat's"}
+    sql = re.search(r"\(DROP TYPE (.*?);", unused["É tat's"].fix)
+    assert sql is not None
+    execute(db_url, f"DROP TYPE {sql.group(1)}")
+    apply_fix(db_url, unused["user"])
+    assert set(enum_snapshot(db_url)) == {('Tenant "A"', "user")}
