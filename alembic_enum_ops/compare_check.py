@@ -13,7 +13,12 @@ comparison), therefore:
   the sets differ, or ``check_enum_create`` when the column has none;
 * for a column Alembic is creating (``create_table`` / ``add_column``): renders the
   column without the type-bound CHECK and follows the operation with
-  ``check_enum_create`` (NOT VALID, then VALIDATE in its own transaction).
+  ``check_enum_create`` (NOT VALID, then VALIDATE in its own transaction);
+* for a column switching between a native enum and VARCHAR + CHECK (Alembic's
+  ``alter_column`` with a new type): replaces the type change by ``enum_to_check`` /
+  ``check_to_enum``, which carry the default over, refuse bad data first and run under
+  ``lock_timeout``.  The native type itself is created / dropped by :mod:`.compare`
+  (which runs first), so the conversions never create or drop it themselves.
 
 Catalog reads: one query for the columns and one for the CHECK constraints of every
 table involved, whatever their number.
@@ -32,7 +37,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from .check_catalog import CheckConstraintInfo, read_check_constraints, read_columns
 from .compare import register_schema_comparator
-from .ops import CreateCheckEnumOp, SetCheckEnumValuesOp
+from .ops import CheckToEnumOp, CreateCheckEnumOp, EnumToCheckOp, SetCheckEnumValuesOp
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
@@ -156,6 +161,87 @@ def _rewrite_new_columns(
     return created
 
 
+def _native_enum(type_: TypeEngine[Any] | None) -> sa.Enum | None:
+    if type_ is None:
+        return None
+    variants = getattr(type_, "_variant_mapping", None)
+    if variants and "postgresql" in variants:
+        return _native_enum(variants["postgresql"])
+    if isinstance(type_, TypeDecorator):
+        return _native_enum(type_.impl_instance)
+    if isinstance(type_, sa.Enum) and type_.native_enum and type_.name:
+        return type_
+    return None
+
+
+def _only_type_changes(op: alembic_ops.AlterColumnOp) -> bool:
+    return (
+        op.modify_nullable is None
+        and op.modify_server_default is False
+        and op.modify_comment is False
+        and op.modify_name is None
+    )
+
+
+def _convert_alter_columns(
+    upgrade_ops: alembic_ops.UpgradeOps,
+    names: dict[tuple[str | None, str, str], str | None],
+    checks: dict[tuple[str, str], list[CheckConstraintInfo]],
+    default_schema: str,
+) -> set[tuple[str | None, str, str]]:
+    """Replace Alembic's native enum <-> VARCHAR type changes by our conversions.
+
+    Returns the ``(schema, table, column)`` converted to VARCHAR + CHECK (their CHECK
+    comes with the conversion)."""
+    converted: set[tuple[str | None, str, str]] = set()
+    for container in upgrade_ops.ops:
+        if not isinstance(container, alembic_ops.ModifyTableOps):
+            continue
+        result: list[alembic_ops.MigrateOperation] = []
+        for op in container.ops:
+            replacement: alembic_ops.MigrateOperation | None = None
+            if isinstance(op, alembic_ops.AlterColumnOp) and op.modify_type is not None:
+                key = (op.schema, op.table_name, op.column_name)
+                target = check_enum_type(op.modify_type)
+                source = _native_enum(op.existing_type)
+                native_target = _native_enum(op.modify_type)
+                if target is not None and source is not None:
+                    replacement = EnumToCheckOp(
+                        op.table_name, op.column_name, schema=op.schema,
+                        type_name=str(source.name), type_schema=source.schema,
+                        values=list(source.enums), constraint_name=names.get(key),
+                        length=target.length, drop_type=False,
+                    )
+                    converted.add(key)
+                elif native_target is not None and isinstance(op.existing_type, sa.String):
+                    found = _db_check(
+                        checks.get((op.schema or default_schema, op.table_name), []),
+                        op.column_name, None,
+                    )
+                    type_schema = native_target.schema
+                    if type_schema is None and op.schema is not None:
+                        type_schema = default_schema
+                    replacement = CheckToEnumOp(
+                        op.table_name, op.column_name, str(native_target.name),
+                        list(native_target.enums), schema=op.schema,
+                        type_schema=type_schema,
+                        constraint_name=None if found is None else found.name,
+                        create_type=False,
+                    )
+            if replacement is None:
+                result.append(op)
+                continue
+            assert isinstance(op, alembic_ops.AlterColumnOp)
+            log.info("Converting %s.%s with %s", op.table_name, op.column_name,
+                     type(replacement).__name__)
+            result.append(replacement)
+            if not _only_type_changes(op):
+                op.modify_type = None
+                result.append(op)
+        container.ops[:] = result
+    return converted
+
+
 def _db_check(
     checks: Sequence[CheckConstraintInfo], column: str, name: str | None
 ) -> CheckConstraintInfo | None:
@@ -199,7 +285,16 @@ def compare_check_enums(
                 continue
             wanted.append((table, column, enum))
             names[(table.schema, table.name, str(column.name))] = model_constraint_name(column)
-    if not wanted:
+    altered = [
+        (op.schema or default_schema, op.table_name)
+        for op in upgrade_ops.ops
+        if isinstance(op, alembic_ops.ModifyTableOps)
+        and any(
+            isinstance(sub, alembic_ops.AlterColumnOp) and sub.modify_type is not None
+            for sub in op.ops
+        )
+    ]
+    if not wanted and not altered:
         return
 
     created = _rewrite_new_columns(upgrade_ops, names)
@@ -216,13 +311,16 @@ def compare_check_enums(
         if (table.schema, table.name) not in created
         and (table.schema, table.name, str(column.name)) not in adding
     ]
-    keys = sorted({(t.schema or default_schema, t.name) for t, _, _ in existing})
+    keys = sorted({(t.schema or default_schema, t.name) for t, _, _ in existing} | set(altered))
     db_columns = {(c.schema, c.table, c.name) for c in read_columns(connection, keys)}
     db_checks: dict[tuple[str, str], list[CheckConstraintInfo]] = {}
     for check in read_check_constraints(connection, keys):
         db_checks.setdefault((check.schema, check.table), []).append(check)
+    converted = _convert_alter_columns(upgrade_ops, names, db_checks, default_schema)
 
     for table, column, enum in existing:
+        if (table.schema, table.name, str(column.name)) in converted:
+            continue
         schema = table.schema or default_schema
         if (schema, table.name, str(column.name)) not in db_columns:
             continue  # Alembic reports the missing column/table itself

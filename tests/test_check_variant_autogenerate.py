@@ -165,3 +165,52 @@ def test_hand_written_revision_with_mapping_online_and_sql(
     project.downgrade()
     assert query(project.url, counts) == [("html", 1001), ("pdf", 1000), ("pending", 1000)]
     assert query(project.url, CHECKS_SQL) == []
+
+
+def test_switching_between_native_enum_and_check(project: AlembicProject) -> None:
+    """Alembic's bare ``alter_column`` type change is replaced by the conversions; the
+    native type is created / dropped by the native comparator around them."""
+    from tests.support.catalog import column_snapshot, enum_snapshot, execute
+
+    execute(
+        project.url,
+        "CREATE TYPE status AS ENUM ('a', 'b')",
+        "CREATE TABLE queue (id serial PRIMARY KEY, status status NOT NULL DEFAULT 'a', "
+        "kind varchar(10) CONSTRAINT ck_queue_kind CHECK (kind IN ('x', 'y')))",
+        "INSERT INTO queue (status, kind) VALUES ('b', 'y'), ('a', NULL)",
+    )
+    project.write_models(
+        "import sqlalchemy as sa\n"
+        "metadata = sa.MetaData(\n"
+        "    naming_convention={'ck': 'ck_%(table_name)s_%(constraint_name)s'})\n"
+        "queue = sa.Table('queue', metadata, sa.Column('id', sa.Integer, primary_key=True),\n"
+        "    sa.Column('status', sa.Enum('a', 'b', name='status', native_enum=False,\n"
+        "              create_constraint=True, length=10), nullable=False, server_default='a'),\n"
+        "    sa.Column('kind', sa.Enum('x', 'y', name='kind'), nullable=True))\n"
+    )
+    revision = project.autogenerate("switch", rev_id="0001")
+    assert _calls(revision) == [
+        "op.enum_create('kind', ['x', 'y'])",
+        "op.enum_to_check('queue', 'status', type_name='status', values=['a', 'b'], "
+        "constraint_name='ck_queue_status', length=10, drop_type=False)",
+        "op.check_to_enum('queue', 'kind', 'kind', ['x', 'y'], "
+        "constraint_name='ck_queue_kind', create_type=False)",
+        "op.enum_drop('status', values=['a', 'b'])",
+    ]
+    project.upgrade()
+    assert enum_snapshot(project.url) == {("public", "kind"): ("x", "y")}
+    columns = {c[2]: c for c in column_snapshot(project.url)}
+    assert columns["status"][4:] == ("varchar", "'a'::character varying", "NO")
+    assert columns["kind"][3:5] == ("public", "kind")
+    assert [(r[1], r[3]) for r in query(project.url, CHECKS_SQL)] == [
+        ("ck_queue_status", True)
+    ]
+    assert query(project.url, "SELECT status, kind::text FROM queue ORDER BY id") == [
+        ("b", "y"), ("a", None),
+    ]
+    assert project.check().returncode == 0
+    project.downgrade()
+    assert enum_snapshot(project.url) == {("public", "status"): ("a", "b")}
+    columns = {c[2]: c for c in column_snapshot(project.url)}
+    assert columns["status"][3:] == ("public", "status", "'a'::status", "NO")
+    assert [(r[1], r[3]) for r in query(project.url, CHECKS_SQL)] == [("ck_queue_kind", True)]
