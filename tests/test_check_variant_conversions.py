@@ -239,3 +239,66 @@ def test_check_to_enum_script_rerun_is_harmless(db_url: str) -> None:
     apply_script(db_url, script)
     assert state(db_url) == after
     assert enum_snapshot(db_url) == {("ai", "status"): ("pending", "it's", "done")}
+
+
+def test_every_conversion_refusal(db_url: str) -> None:
+    setup_enum_table(db_url)
+    execute(
+        db_url,
+        "CREATE TYPE ai.other AS ENUM ('z')",
+        "CREATE TABLE ai.t (n int, o ai.other, s text)",
+    )
+    with pytest.raises(EnumStateError, match="use enum_swap for native enums"):
+        run_online(
+            db_url, lambda op: op.check_enum_set_values("queue", "status", ["a"], schema="ai")
+        )
+    with pytest.raises(EnumStateError, match="has type integer"):
+        run_online(db_url, lambda op: op.check_to_enum("t", "n", "st", ["a"], schema="ai"))
+    with pytest.raises(EnumStateError, match=r"native enum ai\.other; it is not a text"):
+        run_online(db_url, lambda op: op.check_to_enum("t", "o", "st", ["a"], schema="ai"))
+    with pytest.raises(EnumStateError, match=r"enum ai\.missing does not exist"):
+        run_online(
+            db_url,
+            lambda op: op.check_to_enum(
+                "t", "s", "missing", ["a"], schema="ai", create_type=False
+            ),
+        )
+    # the DO blocks of offline scripts refuse with the same facts
+    wrong_labels = render_offline(
+        lambda op: op.enum_to_check(
+            "queue", "status", schema="ai", type_name="status", values=["pending"]
+        )
+    )
+    with pytest.raises(AssertionError, match=r"enum ai\.status has labels .* expected"):
+        apply_script(db_url, wrong_labels)
+    wrong_type = render_offline(
+        lambda op: op.enum_to_check("t", "n", schema="ai", type_name="st", values=["a"])
+    )
+    with pytest.raises(AssertionError, match=r"column n of table ai\.t has type integer"):
+        apply_script(db_url, wrong_type)
+    no_column = render_offline(
+        lambda op: op.check_to_enum("t", "nope", "st", ["a"], schema="ai", create_type=False)
+    )
+    with pytest.raises(AssertionError, match=r"column nope of table ai\.t does not exist"):
+        apply_script(db_url, no_column)
+    not_text = render_offline(
+        lambda op: op.check_to_enum("t", "n", "st", ["a"], schema="ai", create_type=False)
+    )
+    with pytest.raises(AssertionError, match=r"neither a text type nor the enum ai\.st"):
+        apply_script(db_url, not_text)
+
+
+def test_type_still_used_is_kept_with_a_notice_offline(db_url: str) -> None:
+    setup_enum_table(db_url)
+    execute(db_url, "CREATE VIEW ai.v AS SELECT 'done'::ai.status AS s")
+    result = apply_script(
+        db_url,
+        render_offline(
+            lambda op: op.enum_to_check(
+                "queue", "status", schema="ai", type_name="status",
+                values=["pending", "it's", "done"],
+            )
+        ),
+    )
+    assert "enum ai.status is still used by other objects; it was not dropped" in result.stderr
+    assert ("ai", "status") in enum_snapshot(db_url)
