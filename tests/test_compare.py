@@ -200,6 +200,37 @@ def test_add_column_with_new_enum_and_array_column(db_url: str) -> None:
     )
 
 
+def test_label_and_schema_changes_of_array_columns_are_not_retypes(db_url: str) -> None:
+    execute(
+        db_url,
+        "CREATE SCHEMA ai",
+        "CREATE TYPE public.st AS ENUM ('a', 'b')",
+        "CREATE TABLE ai.q (one public.st, many public.st[])",
+    )
+    metadata = sa.MetaData()
+    st = sa.Enum("a", "b", "c", name="st", schema="ai")
+    sa.Table(
+        "q", metadata, sa.Column("one", st), sa.Column("many", postgresql.ARRAY(st)), schema="ai"
+    )
+    ops = upgrade_ops(db_url, metadata)
+    assert [type(op) for op in ops] == [SetEnumSchemaOp, AddEnumValueOp]
+
+
+def test_column_turned_into_a_new_enum_gets_the_type_first(db_url: str) -> None:
+    execute(db_url, "CREATE TABLE q (id int, s text)")
+    metadata = sa.MetaData()
+    sa.Table(
+        "q", metadata, sa.Column("id", sa.Integer), sa.Column("s", sa.Enum("a", name="st"))
+    )
+    ops = upgrade_ops(db_url, metadata)
+    # the column conversion itself (check_to_enum, from the VARCHAR + CHECK
+    # comparator, with create_type=False) comes after the type is created
+    assert isinstance(ops[0], CreateEnumOp)
+    assert ops[0].to_diff_tuple() == ("enum_create", None, "st", ("a",))
+    assert isinstance(ops[1], alembic_ops.ModifyTableOps)
+    assert len(ops) == 2
+
+
 def test_dropped_table_drops_its_type_last(db_url: str) -> None:
     execute(
         db_url,
