@@ -547,3 +547,32 @@ def test_plan_shapes() -> None:
     assert [s.boundary for s in to_check.steps] == [
         Boundary.OWN, Boundary.OWN, Boundary.MIGRATION,
     ]
+
+
+def test_set_values_exotic_names_and_mapping(db_url: str, second_db_url: str) -> None:
+    schema, table, column = 'Sch"ema ü', "Select", "Stat:us %s"
+    for url in (db_url, second_db_url):
+        execute(
+            url,
+            'CREATE SCHEMA "Sch""ema ü"',
+            'CREATE TABLE "Sch""ema ü"."Select" ("Stat:us %s" text)',
+            *(f'INSERT INTO "Sch""ema ü"."Select" VALUES ($q${v}$q$)' for v in EXOTIC),
+        )
+        run_online(url, lambda op: op.check_enum_create(table, column, EXOTIC, schema=schema))
+    new_values = [*EXOTIC[3:], "new 'one'"]
+    mapping = {EXOTIC[0]: "new 'one'", EXOTIC[1]: EXOTIC[4], EXOTIC[2]: ""}
+
+    def migration(op: Any) -> None:
+        op.check_enum_set_values(
+            table, column, new_values, schema=schema, mapping=mapping, old_values=EXOTIC
+        )
+
+    run_online(db_url, migration)
+    apply_script(second_db_url, render_offline(migration))
+    name = default_constraint_name(table, column)
+    expected = sorted([mapping.get(v, v) for v in EXOTIC])
+    for url in (db_url, second_db_url):
+        rows = query(url, 'SELECT "Stat:us %s" FROM "Sch""ema ü"."Select"')
+        assert sorted(r[0] for r in rows) == expected
+        assert allowed(url, '"Sch""ema ü"."Select"', name) == tuple(new_values)
+    assert checks(db_url) == checks(second_db_url)
