@@ -459,17 +459,19 @@ def scratch_database(url: str) -> Iterator[str]:
 @contextlib.contextmanager
 def embedded_server(out: TextIO) -> Iterator[str]:
     """A throwaway pgserver instance in a temporary directory."""
-    try:
-        from pgserver.postgres_server import get_server
-    except ImportError as exc:
-        raise CommandError(
-            "the embedded PostgreSQL needs pgserver: pip install 'alembic-enum-ops[demo]' "
-            "(or pass --url postgresql://user@host/db to use a server you have)"
-        ) from exc
     directory = tempfile.mkdtemp(prefix="enum_ops_demo_pg_")
     started = time.monotonic()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR
+        try:
+            from pgserver.postgres_server import get_server
+        except ImportError as exc:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise CommandError(
+                "the embedded PostgreSQL needs pgserver: pip install "
+                "'alembic-enum-ops[demo]' (or pass --url postgresql://user@host/db to use a "
+                "server you have)"
+            ) from exc
         try:
             server = get_server(directory, cleanup_mode="stop")
         except Exception as exc:

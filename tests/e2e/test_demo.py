@@ -80,6 +80,7 @@ def test_demo_on_an_embedded_server_through_the_console() -> None:
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # progress goes to stdout; no warnings leak
     check_story(result.stdout)
     assert "Starting a throwaway embedded PostgreSQL" in result.stdout
     directory = re.search(r"started in [0-9.]+s \((\S+)\)", result.stdout)
