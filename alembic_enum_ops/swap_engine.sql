@@ -328,12 +328,38 @@ BEGIN
           JOIN pg_catalog.pg_rewrite rw ON rw.oid = dep.objid
          WHERE dep.classid = 'pg_catalog.pg_rewrite'::regclass
            AND rw.rulename <> '_RETURN'
-           AND ((dep.refclassid = 'pg_catalog.pg_class'::regclass
-                 AND (dep.refobjid, dep.refobjsubid) IN (SELECT * FROM unnest(col_rel, col_num)))
-                OR (dep.refclassid = 'pg_catalog.pg_type'::regclass AND dep.refobjid = ANY(type_oids)))
+           AND dep.refclassid = 'pg_catalog.pg_class'::regclass
+           AND (dep.refobjid, dep.refobjsubid) IN (SELECT * FROM unnest(col_rel, col_num))
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend td  -- listed above already
+                            WHERE td.classid = dep.classid AND td.objid = dep.objid
+                              AND td.refclassid = 'pg_catalog.pg_type'::regclass
+                              AND td.refobjid = ANY(type_oids))
          ORDER BY 1
     LOOP
         blockers := blockers || r.descr;
+    END LOOP;
+
+    -- policies, trigger WHEN clauses and generated columns reading a converted column:
+    -- PostgreSQL cannot change the type of a column they use
+    FOR r IN
+        SELECT DISTINCT pg_describe_object(dep.classid, dep.objid, 0) AS descr,
+               pg_describe_object(dep.refclassid, dep.refobjid, dep.refobjsubid) AS col
+          FROM pg_catalog.pg_depend dep
+         WHERE dep.refclassid = 'pg_catalog.pg_class'::regclass
+           AND (dep.refobjid, dep.refobjsubid) IN (SELECT * FROM unnest(col_rel, col_num))
+           AND (dep.classid IN ('pg_catalog.pg_policy'::regclass, 'pg_catalog.pg_trigger'::regclass)
+                OR (dep.classid = 'pg_catalog.pg_attrdef'::regclass AND EXISTS (
+                    SELECT 1 FROM pg_catalog.pg_attrdef ad
+                      JOIN pg_catalog.pg_attribute a
+                        ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+                     WHERE ad.oid = dep.objid AND a.attgenerated <> '')))
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend td
+                            WHERE td.classid = dep.classid AND td.objid = dep.objid
+                              AND td.refclassid = 'pg_catalog.pg_type'::regclass
+                              AND td.refobjid = ANY(type_oids))
+         ORDER BY 1, 2
+    LOOP
+        blockers := blockers || format('%s (reads %s)', r.descr, r.col);
     END LOOP;
 
     -- 4a. views and materialized views on the affected columns, and views on those
