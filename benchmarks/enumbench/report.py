@@ -66,6 +66,7 @@ def machine_description(dsn: str) -> dict[str, str]:
             f"synchronous_commit={server['synchronous_commit']}"
         ),
         "network": "loopback (127.0.0.1)",
+        "load average at start (1/5/15 min)": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
@@ -454,6 +455,8 @@ def write(
     targets = evaluate_targets(writers, lockqueue, autogen, rows=settings.rows,
                                lock_timeout_s=_seconds(settings.lock_timeout))
     plots, plot_note = _plots(out, settings.timeline, lockqueue, autogen)
+    machine = {**machine, "load average at end (1/5/15 min)":
+               " / ".join(f"{x:.1f}" for x in os.getloadavg())}
     params = {
         "rows": settings.rows,
         "repeat": settings.repeat,
