@@ -158,7 +158,7 @@ def database_url(
 
 
 def include_name(
-    name: str | None, type_: str, parent_names: Mapping[str, str | None]
+    name: str | None, type_: str, parent_names: Mapping[Any, str | None]
 ) -> bool:
     """``include_name`` hook: with ``include_schemas=True``, leave out PostgreSQL's
     own schemas (``pg_catalog``, ``information_schema``, ``pg_toast``, temp schemas)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -220,6 +222,45 @@ def test_second_session_waits_for_the_first_and_logs_the_holder(
             pass
     assert not caplog.records
     assert first_pid is not None
+    engine.dispose()
+
+
+def test_waiting_for_the_lock_ignores_configured_timeouts(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A deploy that starts while another migrates waits for it, however long, even
+    when the database or role sets short timeouts for every session."""
+    database = sa.engine.make_url(db_url).database
+    execute(
+        db_url,
+        f"ALTER DATABASE {database} SET lock_timeout = '100ms'",
+        f"ALTER DATABASE {database} SET statement_timeout = '150ms'",
+    )
+    settings = _settings()
+    engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
+    done: list[str] = []
+
+    def second_deploy() -> None:
+        with engine.connect() as conn, migration_session(conn, settings):
+            done.append(str(conn.exec_driver_sql("SHOW lock_timeout").scalar()))
+            conn.rollback()
+
+    with engine.connect() as first, migration_session(first, settings):
+        first_pid = first.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        first.rollback()
+        with caplog.at_level("WARNING", logger="alembic_enum_ops"):
+            waiter = threading.Thread(target=second_deploy)
+            waiter.start()
+            time.sleep(0.8)  # several times both timeouts
+            assert waiter.is_alive() and not done, "the second deploy should still wait"
+    waiter.join(timeout=30)
+    assert done == ["3s"]  # then it runs with the configured timeouts
+    messages = [r.getMessage() for r in caplog.records]
+    assert (
+        f"alembic_enum_ops: another migration run holds the migration lock (backend pid "
+        f"{first_pid}); waiting for it to finish"
+    ) in messages
+    assert "alembic_enum_ops: got the migration lock; going on" in messages
     engine.dispose()
 
 

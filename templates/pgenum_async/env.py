@@ -10,6 +10,7 @@ Settings: ``lock_timeout``, ``statement_timeout``, ``migration_lock`` in alembic
 
 import asyncio
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from sqlalchemy import pool
@@ -35,20 +36,24 @@ SETTINGS = environment.settings_from_config(config)
 # Extra alembic-enum-ops options (lock_retries, retry_backoff, ...), see EnumOpsOptions.
 ENUM_OPS = SETTINGS.enum_ops({})
 
-CONFIGURE = dict(
-    target_metadata=target_metadata,
-    include_schemas=True,  # enums and tables in every schema, e.g. "ai"
-    include_name=environment.include_name,  # ...but not pg_catalog & co.
-    compare_type=True,
-    transaction_per_migration=True,
-    process_revision_directives=process_revision_directives,
-    enum_ops=ENUM_OPS,
-)
+
+def configure(**kwargs: Any) -> None:
+    """context.configure() with the settings every command (online or not) uses."""
+    context.configure(
+        target_metadata=target_metadata,
+        include_schemas=True,  # enums and tables in every schema, e.g. "ai"
+        include_name=environment.include_name,  # ...but not pg_catalog & co.
+        compare_type=True,
+        transaction_per_migration=True,
+        process_revision_directives=process_revision_directives,
+        enum_ops=ENUM_OPS,
+        **kwargs,
+    )
 
 
 def run_migrations_offline() -> None:
     """`alembic upgrade head --sql`: a script for `psql -v ON_ERROR_STOP=1 -f`."""
-    context.configure(url=URL, literal_binds=True, **CONFIGURE)
+    configure(url=URL, literal_binds=True)
     for line in environment.offline_preamble(SETTINGS):
         context.get_context().impl.static_output(line)
     with context.begin_transaction():
@@ -57,7 +62,7 @@ def run_migrations_offline() -> None:
 
 def do_run_migrations(connection: Connection) -> None:
     with environment.migration_session(connection, SETTINGS):
-        context.configure(connection=connection, **CONFIGURE)
+        configure(connection=connection)
         with context.begin_transaction():
             context.run_migrations()
 

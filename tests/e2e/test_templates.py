@@ -281,6 +281,15 @@ def test_generated_empty_revision_passes_mypy_strict(
     _mypy(sys.executable, project.versions, mypy_cache)
 
 
+def test_template_env_py_passes_mypy_strict(tmp_path: Path, mypy_cache: Path) -> None:
+    """Projects that type-check their migrations folder keep passing."""
+    pytest.importorskip("mypy")
+    root = Path(__file__).resolve().parents[2]
+    for name in TEMPLATES:
+        (tmp_path / f"env_{name}.py").write_text((root / "templates" / name / "env.py").read_text())
+    _mypy(sys.executable, tmp_path, mypy_cache)
+
+
 @pytest.fixture(scope="module")
 def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One mypy cache for the module: SQLAlchemy and Alembic are analysed once."""
