@@ -271,3 +271,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"alembic-enum-ops {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print(f"alembic-enum-ops {args.command}: interrupted", file=sys.stderr)
+        return 130

@@ -142,3 +142,16 @@ def test_add_mapping_edits_the_generated_call(tmp_path: Path, call: str, expecte
     text = path.read_text()
     assert text == f"def upgrade():\n    {expected}\n\n\ndef downgrade():\n    {call}\n"
     compile(text, "rev.py", "exec")
+
+
+def test_interrupted_demo_exits_130_without_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import alembic_enum_ops.demo as demo_module
+
+    def interrupted(url: str | None = None) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(demo_module, "run_demo", interrupted)
+    assert cli.main(["demo"]) == 130
+    assert capsys.readouterr().err == "alembic-enum-ops demo: interrupted\n"
