@@ -68,6 +68,8 @@ class Workload:
         avoid_labels: frozenset[str] = frozenset(),
         expected_rejections: frozenset[str] = frozenset(),
         groups: list[list[int]] | None = None,
+        column: str = "s",
+        labels_query: str | None = None,
     ) -> None:
         self.url = libpq_url(url)
         self.table = table
@@ -77,6 +79,8 @@ class Workload:
         self.avoid = avoid_labels
         self.expected_rejections = expected_rejections
         self.groups = groups or []
+        self.column = column
+        self.labels_query = labels_query or f"SELECT enum_range(NULL::{type_sql})::text[]"
         self.outcome = Outcome()
         self.stop = threading.Event()
         self._id_lock = threading.Lock()
@@ -135,14 +139,17 @@ class Workload:
             self.outcome.error(name, exc)
 
     def _labels(self, conn: psycopg.Connection[tuple[Any, ...]]) -> list[str]:
-        row = conn.execute(f"SELECT enum_range(NULL::{self.type_sql})::text[]").fetchone()  # type: ignore[arg-type]
+        row = conn.execute(self.labels_query).fetchone()  # type: ignore[arg-type]
         assert row is not None
         return [label for label in row[0] if label not in self.avoid]
 
     def _writer(self, conn: psycopg.Connection[tuple[Any, ...]], name: str) -> None:
         rng = random.Random(name)
         labels = self._labels(conn)
-        sql = f"INSERT INTO {self.table} (id, s, counter) VALUES (%s, %s::{self.type_sql}, 0)"
+        sql = (
+            f"INSERT INTO {self.table} (id, {self.column}, counter) "
+            f"VALUES (%s, %s::{self.type_sql}, 0)"
+        )
         count = 0
         while self.running():
             count += 1
@@ -170,7 +177,14 @@ class Workload:
         sql = f"UPDATE {self.table} SET counter = counter + 1 WHERE id = %s"
         while self.running():
             row_id = rng.choice(self.existing_ids)
-            result = conn.execute(sql, (row_id,))  # type: ignore[arg-type]
+            try:
+                result = conn.execute(sql, (row_id,))  # type: ignore[arg-type]
+            except psycopg.Error as exc:
+                if exc.sqlstate in self.expected_rejections:
+                    with self.outcome.lock:
+                        self.outcome.rejected.append(f"update of row {row_id}: {exc.sqlstate}")
+                    continue
+                raise
             assert result.rowcount == 1, f"row {row_id} vanished"
             with self.outcome.lock:
                 self.outcome.increments[row_id] += 1
@@ -179,7 +193,8 @@ class Workload:
         last_count = last_sum = -1
         while self.running():
             row = conn.execute(
-                f"SELECT count(*), coalesce(sum(counter), 0), count(s::text) FROM {self.table}"  # type: ignore[arg-type]
+                f"SELECT count(*), coalesce(sum(counter), 0), count({self.column}::text) "  # type: ignore[arg-type]
+                f"FROM {self.table}"
             ).fetchone()
             assert row is not None
             count, total, labelled = row
@@ -189,7 +204,8 @@ class Workload:
             last_count, last_sum = count, total
             for group in self.groups:
                 seen = conn.execute(
-                    f"SELECT array_agg(DISTINCT s::text) FROM {self.table} WHERE id = ANY(%s)",  # type: ignore[arg-type]
+                    f"SELECT array_agg(DISTINCT {self.column}::text) FROM {self.table} "  # type: ignore[arg-type]
+                    "WHERE id = ANY(%s)",
                     (group,),
                 ).fetchone()
                 assert seen is not None and len(seen[0]) == 1, (
