@@ -576,3 +576,24 @@ def test_set_values_exotic_names_and_mapping(db_url: str, second_db_url: str) ->
         assert sorted(r[0] for r in rows) == expected
         assert allowed(url, '"Sch""ema ü"."Select"', name) == tuple(new_values)
     assert checks(db_url) == checks(second_db_url)
+
+
+def test_set_values_rerun_after_interruption_before_rename(db_url: str) -> None:
+    """VALIDATE committed, the rename never ran: the rerun only renames."""
+    _with_check(db_url, ["pending", "old"], "pending", "old")
+    script = render_offline(
+        lambda op: op.check_enum_set_values(
+            "queue", "status", ["pending", "new"], schema="public", mapping={"old": "new"}
+        )
+    )
+    cut = script.index("COMMIT;", script.index("VALIDATE CONSTRAINT")) + len("COMMIT;")
+    apply_script(db_url, script[:cut])
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum__new", True)]
+    run_online(
+        db_url,
+        lambda op: op.check_enum_set_values(
+            "queue", "status", ["pending", "new"], mapping={"old": "new"}
+        ),
+    )
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
+    assert allowed(db_url, "queue", "ck_queue_status_enum") == ("pending", "new")
