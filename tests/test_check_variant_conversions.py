@@ -302,3 +302,12 @@ def test_type_still_used_is_kept_with_a_notice_offline(db_url: str) -> None:
     )
     assert "enum ai.status is still used by other objects; it was not dropped" in result.stderr
     assert ("ai", "status") in enum_snapshot(db_url)
+
+
+def test_conversion_blocked_by_a_view_changes_nothing(db_url: str) -> None:
+    setup_enum_table(db_url)
+    execute(db_url, "CREATE VIEW ai.pending AS SELECT id FROM ai.queue WHERE status = 'pending'")
+    before = state(db_url)
+    with pytest.raises(Exception, match="used by a view or rule"):
+        run_online(db_url, lambda op: op.enum_to_check("queue", "status", schema="ai"))
+    assert state(db_url) == before
