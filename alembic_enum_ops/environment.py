@@ -118,6 +118,19 @@ def _bool_option(config: Config, name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {value!r}")
 
 
+READ_ONLY_COMMANDS = frozenset({"current"})
+"""Commands that only read: they never wait for the migration lock (a health check
+calling ``alembic current`` during a deploy must not hang until it ends)."""
+
+
+def command_name(config: Config) -> str | None:
+    """The ``alembic`` subcommand running (None when called from code)."""
+    cmd = getattr(getattr(config, "cmd_opts", None), "cmd", None)
+    if not cmd:
+        return None
+    return getattr(cmd[0], "__name__", None)
+
+
 def settings_from_config(
     config: Config,
     *,
@@ -131,7 +144,10 @@ def settings_from_config(
         statement_timeout=_timeout_option(
             config, "statement_timeout", DEFAULT_STATEMENT_TIMEOUT
         ),
-        migration_lock=_bool_option(config, "migration_lock", True),
+        migration_lock=(
+            _bool_option(config, "migration_lock", True)
+            and command_name(config) not in READ_ONLY_COMMANDS
+        ),
         lock_key=lock_key(version_table, version_table_schema),
     )
 

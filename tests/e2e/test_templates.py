@@ -166,6 +166,9 @@ def test_concurrent_upgrades_migrate_once(tmp_path: Path, db_url: str, template:
         _wait_for(lambda: query(db_url, "SELECT count(*) FROM runs")[0][0] == 1, "first run")
         second = project.popen_alembic("upgrade", "head")
         _wait_for(lambda: _advisory_waiters(db_url) == 1, "the second run to wait")
+        # a read-only command does not queue behind the deploy
+        current = project.run(sys.executable, "-m", "alembic", "current", timeout=30)
+        assert current.returncode == 0 and _advisory_waiters(db_url) == 1
         execute(db_url, "INSERT INTO gate VALUES (true)")
         _out1, err1 = first.communicate(timeout=60)
         _out2, err2 = second.communicate(timeout=60)
