@@ -7,6 +7,10 @@ are usable by other sessions the moment their step commits.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -15,6 +19,7 @@ import pytest
 from tests.support.migrate import run_online
 
 from .helpers import connect
+from .procs import DEADLINE, wait_until, with_application_name
 from .workload import Outcome, Workload
 
 ROWS = 1000
@@ -299,3 +304,110 @@ def test_swap_breaks_prepared_enum_parameters_of_other_sessions(db_url: str) -> 
     finally:
         for session in sessions.values():
             session.close()
+
+
+# --- two deploys at once (the pgenum template's migration lock) -------------------------
+
+DEPLOY_0001 = """
+op.enum_create("status", ["new", "done"], schema="public")
+op.execute("CREATE TABLE jobs (id int PRIMARY KEY, s status NOT NULL)")
+op.execute("INSERT INTO jobs SELECT g, 'new' FROM generate_series(1, 100) g")
+"""
+
+# ADD VALUE commits on its own before the gate: the migration lock must outlive it
+DEPLOY_0002 = """
+op.enum_add_value("status", "running", schema="public", before="done")
+with op.get_context().autocommit_block():
+    op.execute("INSERT INTO runs SELECT pg_backend_pid(), current_setting('application_name')")
+op.execute(
+    "DO $$ BEGIN WHILE NOT EXISTS (SELECT 1 FROM gate) LOOP "
+    "PERFORM pg_sleep(0.05); END LOOP; END $$"
+)
+op.execute("UPDATE jobs SET s = 'running' WHERE id <= 10")
+op.enum_swap(
+    "status", ["new", "running", "finished"], schema="public",
+    mapping={"done": "finished"}, old_values=["new", "running", "done"],
+)
+"""
+
+
+def _advisory_waiters(url: str) -> int:
+    with connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("holder_fate", ["finishes", "SIGKILL"])
+def test_two_deploys_at_once_migrate_once(tmp_path: Path, db_url: str, holder_fate: str) -> None:
+    """Two ``alembic upgrade head`` from the pgenum template start together: one
+    migrates, the other waits on the migration lock and then has nothing to do.  If
+    the holder is SIGKILLed mid-revision, its lock dies with its session and the other
+    deploy completes the revision (its committed ADD VALUE is skipped, not repeated)."""
+    from tests.e2e.template_project import TemplateProject
+
+    project = TemplateProject(tmp_path / "app", db_url)
+    project.init("pgenum", by_path=True)
+    project.write_revision("0001", DEPLOY_0001, None)
+    project.write_revision("0002", DEPLOY_0002, "0001")
+    project.alembic("upgrade", "0001")
+    with connect(db_url) as conn:
+        conn.execute("CREATE TABLE runs (pid int, app text)")
+        conn.execute("CREATE TABLE gate (open bool)")
+
+    def deploy(name: str) -> subprocess.Popen[bytes]:
+        environ = {**os.environ, "DATABASE_URL": with_application_name(db_url, name)}
+        return subprocess.Popen(
+            [sys.executable, "-m", "alembic", "upgrade", "head"],
+            cwd=project.root, env=environ,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+
+    procs = {name: deploy(name) for name in ("deploy_a", "deploy_b")}
+    try:
+        runs = wait_until(lambda: query_all(db_url, "SELECT app FROM runs"), "one deploy to run")
+        holder = runs[0][0]
+        (waiter,) = [name for name in procs if name != holder]
+        wait_until(lambda: _advisory_waiters(db_url) == 1, "the other deploy to wait")
+        if holder_fate == "SIGKILL":
+            procs[holder].kill()
+            procs[holder].wait(timeout=DEADLINE)
+        with connect(db_url) as conn:
+            conn.execute("INSERT INTO gate VALUES (true)")
+        errors = {name: proc.communicate(timeout=120)[1].decode() for name, proc in procs.items()}
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=DEADLINE)
+    assert procs[waiter].returncode == 0, errors[waiter]
+    if holder_fate == "SIGKILL":
+        assert procs[holder].returncode == -9
+        # the waiter ran the revision after the holder's session died
+        assert [r[0] for r in query_all(db_url, "SELECT app FROM runs")] == [holder, waiter]
+    else:
+        assert procs[holder].returncode == 0, errors[holder]
+        assert "Running upgrade" not in errors[waiter]
+        assert [r[0] for r in query_all(db_url, "SELECT app FROM runs")] == [holder]
+    assert query_all(db_url, "SELECT version_num FROM alembic_version") == [("0002",)]
+    assert _labels_of(db_url, "public.status") == ["new", "running", "finished"]
+    assert query_all(db_url, "SELECT s::text, count(*) FROM jobs GROUP BY 1 ORDER BY 1") == [
+        ("new", 90), ("running", 10),
+    ]
+
+
+def query_all(url: str, statement: str) -> list[tuple[Any, ...]]:
+    with connect(url) as conn:
+        return [tuple(r) for r in conn.execute(statement)]  # type: ignore[arg-type]
+
+
+def _labels_of(url: str, type_name: str) -> list[str]:
+    with connect(url) as conn:
+        row = conn.execute(
+            "SELECT array_agg(enumlabel::text ORDER BY enumsortorder) FROM pg_enum "
+            "WHERE enumtypid = to_regtype(%s)", (type_name,)
+        ).fetchone()
+    assert row is not None
+    return list(row[0])
