@@ -472,3 +472,54 @@ def test_every_declaration_style_round_trips_with_no_spurious_diff(
     project.upgrade()
     _assert_in_sync(project)
 
+
+
+COUNTING = '''
+import os
+
+import sqlalchemy as sa
+
+
+@sa.event.listens_for(sa.engine.Engine, "before_cursor_execute")
+def _count(conn, cursor, statement, *args):
+    if "STATEMENT_LOG" not in os.environ:
+        return
+    with open(os.environ["STATEMENT_LOG"], "a") as log:
+        log.write(" ".join(statement.split()) + "\\n")
+'''
+
+
+def test_alembic_check_issues_the_same_statements_at_1_and_200_enums(
+    project: AlembicProject, tmp_path: Path
+) -> None:
+    execute(project.url, "CREATE SCHEMA ai")
+    counts = []
+    for n in (1, 200):
+        model = _models(
+            f"N = {n}\n"
+            "for i in range(N):\n"
+            "    sa.Enum('a', 'b', name=f'e{i}', schema='ai', metadata=metadata)\n"
+            "sa.Table('wide', metadata, sa.Column('id', sa.Integer, primary_key=True),\n"
+            "         *[sa.Column(f'c{i}', sa.Enum('a', 'b', name=f'e{i}', schema='ai'))\n"
+            "           for i in range(N)], schema='ai')\n",
+            header=COUNTING,
+        )
+        project.write_models(model)
+        for old in project.versions.glob("*.py"):
+            old.unlink()
+        execute(
+            project.url,
+            "DROP SCHEMA ai CASCADE",
+            "CREATE SCHEMA ai",
+            "DROP TABLE IF EXISTS alembic_version",
+        )
+        project.env.pop("STATEMENT_LOG", None)
+        project.autogenerate(f"{n} enums", f"n{n}")
+        project.upgrade()
+        log = tmp_path / f"statements-{n}.log"
+        project.env["STATEMENT_LOG"] = str(log)
+        _assert_in_sync(project)
+        statements = log.read_text().splitlines()
+        assert sum("pg_enum e" in s for s in statements) >= 1
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
