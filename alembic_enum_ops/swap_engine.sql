@@ -274,14 +274,20 @@ BEGIN
         END IF;
         -- 3. data check: rows holding a label that vanishes
         IF cardinality(vanish) > 0 THEN
+            -- compared as the column's own type (no per-row text conversion); arrays
+            -- prefiltered with && so only rows holding a vanishing label are unnested
+            -- (a domain column is cast to the enum: the labels may fail the domain's CHECK)
+            t := CASE WHEN r.dom IS NULL THEN '' ELSE '::' || qtype END;
             IF r.is_array THEN
                 q := format('SELECT u.l, count(*) FROM %I.%I AS t CROSS JOIN LATERAL '
                             '(SELECT DISTINCT e::text AS l FROM unnest(t.%I) AS e '
-                            'WHERE e::text = ANY($1)) AS u GROUP BY 1 ORDER BY 1',
-                            r.nsp, r.rel, r.col);
+                            'WHERE e::text = ANY($1)) AS u WHERE t.%I%s && $1::%s[] '
+                            'GROUP BY 1 ORDER BY 1',
+                            r.nsp, r.rel, r.col, r.col, t || CASE WHEN t = '' THEN '' ELSE '[]' END,
+                            qtype);
             ELSE
-                q := format('SELECT %I::text, count(*) FROM %I.%I WHERE %I::text = ANY($1) '
-                            'GROUP BY 1 ORDER BY 1', r.col, r.nsp, r.rel, r.col);
+                q := format('SELECT %I::text, count(*) FROM %I.%I WHERE %I%s = ANY($1::%s[]) '
+                            'GROUP BY 1 ORDER BY 1', r.col, r.nsp, r.rel, r.col, t, qtype);
             END IF;
             FOR lbl, cnt IN EXECUTE q USING vanish LOOP
                 problems := problems || format('%s.%s.%s: %s row(s) hold %L%s', r.nsp, r.rel,

@@ -239,3 +239,18 @@ def test_refuses_a_database_in_another_state(db_url: str, second_db_url: str) ->
                 second_db_url,
                 render_offline(lambda op, fn=fn: (op.execute("SET search_path = public"), fn(op))),
             )
+
+
+def test_refuses_rows_in_domain_columns(db_url: str) -> None:
+    """The labels are compared as the enum, not the domain (whose CHECK they may fail)."""
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a', 'b', 'c')",
+        "CREATE DOMAIN st_ok AS st CHECK (VALUE <> 'c')",
+        "CREATE TABLE t (x st_ok, xs st_ok[])",
+        "INSERT INTO t VALUES ('b', '{a,b}'), ('a', '{b}'), ('a', NULL)",
+    )
+    _unchanged(
+        db_url, lambda op: op.enum_swap("st", ["a"]), UnsafeOperationError,
+        "public.t.x: 1 row(s) hold 'b'", "public.t.xs: 2 row(s) hold 'b' (in the array)",
+    )
