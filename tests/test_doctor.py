@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from alembic_enum_ops import cli
+from alembic_enum_ops import EnumVerificationError, cli, verify
 from alembic_enum_ops.doctor import (
     ExpectedColumn,
     ExpectedEnum,
@@ -28,6 +28,7 @@ from alembic_enum_ops.doctor import (
     Report,
     Severity,
     diagnose,
+    render_json,
     render_text,
 )
 from alembic_enum_ops.verify import expected_enums
@@ -662,3 +663,74 @@ def test_hostile_names_give_fixes_that_run(db_url: str) -> None:
     execute(db_url, f"DROP TYPE {sql.group(1)}")
     apply_fix(db_url, unused["user"])
     assert set(enum_snapshot(db_url)) == {('Tenant "A"', "user")}
+
+
+# --- every broken state, through both output formats and verify() --------------------
+
+STATES: dict[str, tuple[list[str], str, Severity, str]] = {
+    # name: (set-up SQL after story(), code, severity, a piece of the fix)
+    "shadowing public copy": (
+        [f"CREATE TYPE public.ingestionstatus AS ENUM ({sql_labels(LABELS)})"],
+        "duplicate-type-name", Severity.ERROR,
+        'op.enum_drop("ingestionstatus", schema="public")',
+    ),
+    "type in the wrong schema": (
+        ["ALTER TYPE ai.ingestionstatus SET SCHEMA public"],
+        "type-wrong-schema", Severity.ERROR,
+        'op.enum_set_schema("ingestionstatus", "ai", schema="public")',
+    ),
+    "UPPERCASE names vs lowercase values": (
+        [f"ALTER TYPE ai.ingestionstatus RENAME VALUE '{v}' TO '{v.upper()}'" for v in LABELS],
+        "labels-are-member-names", Severity.ERROR,
+        'op.enum_rename_value("ingestionstatus", "PENDING", "pending", schema="ai")',
+    ),
+    "label drift": (
+        ["ALTER TYPE ai.ingestionstatus ADD VALUE 'archived'"],
+        "label-drift", Severity.ERROR, 'op.enum_swap("ingestionstatus", ["pending"',
+    ),
+    "orphan type": (
+        ["CREATE TYPE public.leftover AS ENUM ('x')"],
+        "unused-type", Severity.WARNING, 'op.enum_drop("leftover", schema="public")',
+    ),
+    "blocking function": (
+        ["CREATE FUNCTION ai.f(s ai.ingestionstatus) RETURNS int LANGUAGE sql AS 'SELECT 1'"],
+        "swap-blocked", Severity.WARNING, "drop these objects before op.enum_swap",
+    ),
+    "view on the column": (
+        ["CREATE VIEW ai.v AS SELECT status FROM ai.ingestion_queue"],
+        "swap-rewrites", Severity.INFO, "Nothing to do for op.enum_swap",
+    ),
+    "column of another schema's enum": (
+        ["CREATE TABLE public.audit (status ai.ingestionstatus)"],
+        "cross-schema-column", Severity.WARNING, 'schema="ai"',
+    ),
+}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_each_broken_state_in_text_json_and_verify(db_url: str, state: str) -> None:
+    statements, code, severity, fix = STATES[state]
+    story(db_url)
+    execute(db_url, *statements)
+    report = run(db_url, model())
+    text = render_text(report)
+    header = f"{severity.value.upper().ljust(7)} [{code}] "
+    block = text[text.index(header):].split("\n\n")[0]
+    assert "\n        fix: " in block and fix in block.split("\n        fix: ")[1]
+    document = json.loads(render_json(report))
+    matching = [f for f in document["findings"] if f["code"] == code]
+    assert len(matching) == 1
+    assert matching[0]["severity"] == severity.value
+    assert fix in matching[0]["fix"]
+    assert document["summary"]["exit_code"] == (1 if severity is Severity.ERROR else 0)
+    engine = sa.create_engine(db_url)
+    try:
+        if severity is Severity.ERROR:
+            with pytest.raises(EnumVerificationError) as raised:
+                verify(engine, model())
+            assert f"- [{code}] " in str(raised.value)
+            assert fix in str(raised.value)
+        else:
+            verify(engine, model())  # warnings and info do not stop a worker
+    finally:
+        engine.dispose()
