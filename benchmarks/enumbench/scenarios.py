@@ -169,7 +169,8 @@ def _writers_once(
     during = _latency_summary(overlapping(writes, start, end))
     # p99 over everything the migration can touch: from the command's start (interpreter
     # start-up competes for the CPU too) to the end of the after-period
-    affected = _latency_summary([s for s in writes if s[0] + s[1] >= run.proc_start])
+    # successful writes only: a client failing fast after a swap is not a fast write
+    affected = _latency_summary([s for s in writes if s[0] + s[1] >= run.proc_start and s[2]])
     baseline = _latency_summary([s for s in writes if s[0] + s[1] < run.proc_start])
     # a client whose prepared statements the migration invalidated keeps failing
     still_failing = sorted(
