@@ -285,34 +285,48 @@ def _ops_needing(op: alembic_ops.MigrateOperation) -> Iterator[sa.Enum]:
             yield from _ops_needing(sub)
 
 
-def _rewrite_columns(op: alembic_ops.MigrateOperation, ctx: _Context, managed: set[Key]) -> None:
-    """Give the columns of table operations ``create_type=False`` for the enums this
-    comparator creates or drops, so ``create_table`` (or a downgrade's re-created
-    table) never issues a ``CREATE TYPE`` of its own."""
+def _rewrite_columns(
+    op: alembic_ops.MigrateOperation, ctx: _Context, managed: set[Key]
+) -> bool:
+    """Give table operations' columns ``create_type=False``, so neither
+    ``create_table`` nor a downgrade's re-created table issues a ``CREATE TYPE``.
+
+    Columns of new tables and columns: for the enums this comparator looks after
+    (they exist, or are created just before).  Columns a downgrade re-creates (the
+    reverse of ``drop_table`` / ``drop_column``): always, since their type exists in
+    the database now and, at downgrade time, either still does or has just been
+    re-created by the reverse of ``enum_drop``.  Returns whether anything changed.
+    """
+    changed = False
 
     def schema_of(enum: sa.Enum) -> str | None:
         return enum.schema
 
-    def fix(column: sa.Column[Any]) -> sa.Column[Any]:
-        if not any(ctx.enum_key(e) in managed for e in _type_enums(column.type)):
+    def fix(column: sa.Column[Any], *, always: bool = False) -> sa.Column[Any]:
+        nonlocal changed
+        enums = _type_enums(column.type)
+        if not enums or not (always or any(ctx.enum_key(e) in managed for e in enums)):
             return column
         new = copy.copy(column) if column.table is None else column._copy()
         new.type = existing_type(column.type, schema_of)
+        changed = True
         return new
 
     if isinstance(op, alembic_ops.CreateTableOp):
         op.columns = [fix(c) if isinstance(c, sa.Column) else c for c in op.columns]
     elif isinstance(op, alembic_ops.DropTableOp) and op._reverse is not None:
         op._reverse.columns = [
-            fix(c) if isinstance(c, sa.Column) else c for c in op._reverse.columns
+            fix(c, always=True) if isinstance(c, sa.Column) else c
+            for c in op._reverse.columns
         ]
     elif isinstance(op, alembic_ops.AddColumnOp):
         op.column = fix(op.column)
     elif isinstance(op, alembic_ops.DropColumnOp) and op._reverse is not None:
-        op._reverse.column = fix(op._reverse.column)
+        op._reverse.column = fix(op._reverse.column, always=True)
     elif isinstance(op, alembic_ops.OpContainer):
         for sub in op.ops:
-            _rewrite_columns(sub, ctx, managed)
+            changed = _rewrite_columns(sub, ctx, managed) or changed
+    return changed
 
 
 def _going_away(
@@ -465,10 +479,9 @@ def compare_native_enums(
     managed.update(by_key)
     managed.update(op_key for op_key, _ in drops)
 
-    if managed:
+    rewritten = [_rewrite_columns(op, ctx, managed) for op in upgrade_ops.ops]
+    if any(rewritten):
         _install_render_item(autogen_context)
-        for op in upgrade_ops.ops:
-            _rewrite_columns(op, ctx, managed)
 
     _place(ctx, upgrade_ops, front, creates, [op for _, op in drops], notes)
 

@@ -269,6 +269,24 @@ def test_unused_type_still_used_outside_the_model_is_kept_with_a_note(db_url: st
     assert diffs(db_url, sa.MetaData(), include_object=not_legacy) == []
 
 
+def test_dropped_table_whose_type_is_kept_recreates_without_create_type(db_url: str) -> None:
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a')",
+        "CREATE TABLE gone (s st)",
+        "CREATE TABLE legacy (s st)",
+    )
+
+    def not_legacy(obj: Any, name: str | None, type_: str, *args: Any) -> bool:
+        return not (type_ == "table" and name == "legacy")
+
+    ops = upgrade_ops(db_url, sa.MetaData(), include_object=not_legacy)
+    assert enum_ops(ops) == []
+    (drop,) = [op for op in ops if isinstance(op, alembic_ops.DropTableOp)]
+    (column,) = [c for c in drop.reverse().columns if isinstance(c, sa.Column)]
+    assert "create_type=False" in repr(column.type)
+
+
 def test_autogenerate_drops_option_turns_drops_off(db_url: str) -> None:
     execute(db_url, "CREATE TYPE st AS ENUM ('a')")
     assert enum_ops(upgrade_ops(db_url, sa.MetaData())) == [
