@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.support.catalog import enum_snapshot, query
+from tests.support.migrate import apply_script
 from tests.support.project import AlembicProject
 from tests.swap_helpers import run_sql, snapshot
 
@@ -45,3 +46,36 @@ def test_upgrade_and_downgrade_with_alembic(project: AlembicProject) -> None:
     assert query(project.url, "SELECT id FROM ai.busy") == [(2,)]
     project.downgrade()
     assert snapshot(project.url, ["ai.jobs", "ai.busy"]) == before
+
+
+def test_upgrade_sql_applies_like_the_online_upgrade(
+    project: AlembicProject, second_db_url: str
+) -> None:
+    """``alembic upgrade --sql`` replayed with psql on a twin database: same catalog,
+    same rows as ``alembic upgrade`` online."""
+    setup = [
+        "CREATE TYPE color AS ENUM ('red', 'green', 'blue')",
+        "CREATE TABLE paint (id int, c color DEFAULT 'green', cs color[])",
+        "CREATE VIEW greens AS SELECT id FROM paint WHERE c = 'green'",
+        "INSERT INTO paint VALUES (1, 'green', '{green,red}'), (2, 'blue', NULL)",
+    ]
+    run_sql(project.url, *setup)
+    run_sql(second_db_url, *setup)
+    project.write_revision(
+        "r1",
+        """
+        op.enum_remove_value(
+            "color", "green", schema="public", replace_with="red",
+            old_values=["red", "green", "blue"],
+        )
+        """,
+    )
+    script = project.upgrade_sql()
+    assert "DO $" in script and "paint" not in script
+    project.upgrade()
+    apply_script(second_db_url, script)
+    tables = ["public.paint", "public.greens"]
+    assert snapshot(second_db_url, tables) == snapshot(project.url, tables)
+    assert query(project.url, "SELECT id, c::text, cs::text FROM paint ORDER BY id") == [
+        (1, "red", "{red,red}"), (2, "blue", None),
+    ]
