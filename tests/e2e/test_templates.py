@@ -101,11 +101,19 @@ def test_timeouts_hold_in_every_migration_and_autocommit_step(
     reason="[tool.alembic] in pyproject.toml needs Alembic 1.16+",
 )
 def test_settings_from_pyproject_toml(tmp_path: Path, db_url: str) -> None:
+    """A project configured through [tool.alembic]: alembic.ini keeps only the URL and
+    logging."""
     project = _project(tmp_path, db_url, "pgenum")
-    project.remove_ini_option("lock_timeout")
-    project.remove_ini_option("statement_timeout")
+    for key in ("script_location", "prepend_sys_path", "path_separator",
+                "lock_timeout", "statement_timeout", "migration_lock"):
+        project.remove_ini_option(key)
     (project.root / "pyproject.toml").write_text(
-        '[tool.alembic]\nlock_timeout = "4s"\nstatement_timeout = "8min"\n'
+        "[tool.alembic]\n"
+        'script_location = "%(here)s/migrations"\n'
+        'prepend_sys_path = ["."]\n'
+        'lock_timeout = "4s"\n'
+        'statement_timeout = "8min"\n'
+        "migration_lock = true\n"
     )
     _write_probe_history(project)
     project.alembic("upgrade", "head")
