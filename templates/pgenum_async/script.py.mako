@@ -14,9 +14,7 @@ ${header}
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-
-# alembic's op, typed with the enum operations: this file passes mypy --strict
-from alembic_enum_ops import op
+from alembic_enum_ops import op  # alembic's op, typed with the enum operations
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.
