@@ -3,8 +3,9 @@
 Each test writes a model, runs ``revision --autogenerate``, asserts on the rendered
 revision, runs ``upgrade`` (and ``downgrade`` / ``upgrade`` again where it matters)
 and asserts on the catalog, then runs ``check`` to prove the model and the database
-are in sync afterwards.  Runs under the main venv and the floor venv (Alembic 1.13,
-SQLAlchemy 2.0): ``/tmp/venv-floor/bin/python -m pytest tests/e2e/test_autogenerate.py``.
+are in sync afterwards.  Runs under the newest releases and the floor (Alembic 1.13,
+SQLAlchemy 2.0): ``python scripts/matrix.py --pg 15 -- -q tests/e2e/test_autogenerate.py``
+(or any venv with those pins: ``<venv>/bin/python -m pytest tests/e2e/test_autogenerate.py``).
 """
 
 from __future__ import annotations
@@ -442,6 +443,7 @@ metadata = [metadata, ms]
 '''
 
 
+@pytest.mark.slow
 def test_every_declaration_style_round_trips_with_no_spurious_diff(
     project: AlembicProject,
 ) -> None:
@@ -489,6 +491,7 @@ def _count(conn, cursor, statement, *args):
 '''
 
 
+@pytest.mark.slow
 def test_alembic_check_issues_the_same_statements_at_1_and_200_enums(
     project: AlembicProject, tmp_path: Path
 ) -> None:
