@@ -10,11 +10,12 @@ from tests.support.databases import create_database, drop_database
 from tests.support.server import Server
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def twin_dbs(pg_server: Server) -> Iterator[tuple[str, str]]:
-    """Two databases reused by every example of a hypothesis test: the first for the
-    online run, the second for the offline script replayed with psql.  Examples reset
-    them with :func:`tests.reliability.helpers.reset_database`."""
+    """Two databases shared by every example of every hypothesis test in a module: the
+    first for the online run, the second for the offline script replayed with psql.
+    Each example starts with :func:`tests.reliability.helpers.reset_database` on
+    both (creating and dropping databases costs seconds on a busy server)."""
     names = [create_database(pg_server, "enum_ops_rel"), create_database(pg_server, "enum_ops_rel")]
     try:
         yield pg_server.url_for(names[0]), pg_server.url_for(names[1])

@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from psycopg import sql
 
 import alembic_enum_ops  # noqa: F401  (registers op.enum_* for run_online)
@@ -45,6 +45,9 @@ def bounded(examples: int, *, long_examples: int | None = None) -> settings:
             HealthCheck.filter_too_much,
         ],
         print_blob=True,
+        # the explain phase re-runs a failing case hundreds of times against the
+        # database to annotate lines; the shrunk example is what we need
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
     )
 
 
