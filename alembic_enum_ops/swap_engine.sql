@@ -460,6 +460,16 @@ BEGIN
             END IF;
         END LOOP;
         FOR d IN
+            SELECT a.attname::text AS col, pg_get_expr(ad.adbin, ad.adrelid) AS def
+              FROM pg_catalog.pg_attrdef ad
+              JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+             WHERE ad.adrelid = r.oid ORDER BY a.attnum
+        LOOP
+            creates := creates || format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s',
+                                         q, d.col, d.def);
+            ctx := ctx || format('default of %s.%I', q, d.col);
+        END LOOP;
+        FOR d IN
             SELECT pg_get_indexdef(x.indexrelid) AS def, obj_description(x.indexrelid, 'pg_class') AS cmt,
                    format('%I.%I', ns.nspname, ic.relname) AS qi
               FROM pg_catalog.pg_index x
@@ -526,9 +536,11 @@ BEGIN
                regexp_replace(pg_get_indexdef(ic.oid),
                               '^(CREATE (UNIQUE )?INDEX ([^ "]+|"([^"]|"")*") ON) ONLY ', '\1 ')
                    AS def,
-               obj_description(ic.oid, 'pg_class') AS cmt
+               obj_description(ic.oid, 'pg_class') AS cmt, x.indisclustered,
+               ic.relname::text AS idx, format('%I.%I', ns.nspname, tc.relname) AS qt
           FROM pg_catalog.pg_class ic
           JOIN pg_catalog.pg_index x ON x.indexrelid = ic.oid
+          JOIN pg_catalog.pg_class tc ON tc.oid = x.indrelid
           JOIN pg_catalog.pg_namespace ns ON ns.oid = ic.relnamespace
          WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
                         WHERE dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objid = ic.oid
@@ -542,6 +554,10 @@ BEGIN
     LOOP
         drops := drops || format('DROP INDEX %s', r.qi);
         creates := creates || r.def; ctx := ctx || format('index %s', r.qi);
+        IF r.indisclustered THEN
+            creates := creates || format('ALTER TABLE %s CLUSTER ON %I', r.qt, r.idx);
+            ctx := ctx || format('cluster on %s', r.qi);
+        END IF;
         IF r.cmt IS NOT NULL THEN
             creates := creates || format('COMMENT ON INDEX %s IS %L', r.qi, r.cmt);
             ctx := ctx || format('comment on index %s', r.qi);

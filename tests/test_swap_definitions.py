@@ -58,6 +58,19 @@ CASES: dict[str, tuple[list[str], str, list[tuple[Any, ...]]]] = {
         "(SELECT xmin FROM pg_class WHERE relname = 'v1')::text",
         [(["a"], [1], "two", True)],
     ),
+    "view column default, clustered expression index": (
+        [
+            "CREATE TABLE t (id int, x st)",
+            "CREATE VIEW v AS SELECT id, x FROM t WHERE x <> 'b'",
+            "ALTER VIEW v ALTER COLUMN x SET DEFAULT 'c'",
+            "CREATE INDEX t_c ON t ((x = 'c'))",
+            "ALTER TABLE t CLUSTER ON t_c",
+        ],
+        "SELECT (SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef "
+        "WHERE adrelid = 'v'::regclass), "
+        "(SELECT indisclustered FROM pg_index WHERE indexrelid = 't_c'::regclass)",
+        [("'a'::st", True)],
+    ),
     "materialized views": (
         [
             "CREATE TABLE t (id int, x st)",
