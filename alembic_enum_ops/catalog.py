@@ -26,6 +26,8 @@ class EnumType:
     array_oid: int
     owner: str
     comment: str | None
+    extension: str | None = None
+    """The extension the type belongs to (``CREATE EXTENSION`` made it), if any."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -63,6 +65,11 @@ _ENUMS_SQL = sa.text(
            t.typarray::bigint AS array_oid,
            pg_get_userbyid(t.typowner)::text AS owner,
            obj_description(t.oid, 'pg_type') AS comment,
+           (SELECT x.extname::text FROM pg_depend xd
+              JOIN pg_extension x ON x.oid = xd.refobjid
+             WHERE xd.classid = 'pg_type'::regclass AND xd.objid = t.oid
+               AND xd.refclassid = 'pg_extension'::regclass AND xd.deptype = 'e'
+             LIMIT 1) AS extension,
            array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
     FROM pg_type t
     JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -93,6 +100,7 @@ def read_enums(connection: Connection, schemas: Iterable[str] | None = None) -> 
             array_oid=int(r.array_oid),
             owner=r.owner,
             comment=r.comment,
+            extension=r.extension,
         )
         for r in rows
     ]

@@ -446,7 +446,12 @@ def compare_native_enums(
             autogen_context, reflected, found.name, schema_name, reflected=True
         )
 
-    unclaimed = {k: e for k, e in database.items() if k not in by_key and db_included(e)}
+    # a type an extension owns is the extension's business, never ours to move or drop
+    unclaimed = {
+        k: e
+        for k, e in database.items()
+        if k not in by_key and e.extension is None and db_included(e)
+    }
 
     front: list[alembic_ops.MigrateOperation] = []  # alterations: before table ops
     creates: list[tuple[Key, CreateEnumOp]] = []

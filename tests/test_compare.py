@@ -287,6 +287,17 @@ def test_dropped_table_whose_type_is_kept_recreates_without_create_type(db_url: 
     assert "create_type=False" in repr(column.type)
 
 
+def test_types_owned_by_an_extension_are_never_dropped(db_url: str) -> None:
+    execute(
+        db_url,
+        "CREATE EXTENSION citext",
+        "CREATE TYPE ext_owned AS ENUM ('a')",
+        "ALTER EXTENSION citext ADD TYPE ext_owned",
+        "CREATE TYPE mine AS ENUM ('a')",
+    )
+    assert enum_ops(upgrade_ops(db_url, sa.MetaData())) == [("enum_drop", None, "mine", ("a",))]
+
+
 def test_autogenerate_drops_option_turns_drops_off(db_url: str) -> None:
     execute(db_url, "CREATE TYPE st AS ENUM ('a')")
     assert enum_ops(upgrade_ops(db_url, sa.MetaData())) == [
