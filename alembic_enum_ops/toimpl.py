@@ -264,12 +264,16 @@ def _swap_error(exc: sa_exc.DBAPIError) -> BaseException:
     code = sqlstate_of(exc)
     if code not in (swap_planner.SQLSTATE_UNSAFE, swap_planner.SQLSTATE_STATE):
         return exc
-    diag = getattr(exc.orig, "diag", None)
-    parts = [
-        getattr(diag, "message_primary", None) or str(exc.orig),
-        getattr(diag, "message_detail", None),
-        getattr(diag, "message_hint", None),
-    ]
+    diag = getattr(exc.orig, "diag", None)  # psycopg / psycopg2
+    if diag is not None:
+        parts = [diag.message_primary, diag.message_detail, diag.message_hint]
+    else:  # asyncpg: the server error is the adapted exception's cause
+        cause = getattr(exc.orig, "__cause__", None)
+        parts = [
+            getattr(cause, "message", None) or str(exc.orig),
+            getattr(cause, "detail", None),
+            getattr(cause, "hint", None),
+        ]
     message = "\n".join(p for p in parts if p)
     if code == swap_planner.SQLSTATE_UNSAFE:
         return UnsafeOperationError(message)
