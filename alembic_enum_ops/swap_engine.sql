@@ -242,6 +242,7 @@ BEGIN
     -- columns: every column of the type, its array, a domain over it (or its array)
     FOR r IN
         SELECT c.oid AS relid, ns.nspname::text AS nsp, c.relname::text AS rel, c.relkind,
+               c.relpersistence = 't' AND ns.oid <> pg_my_temp_schema() AS foreign_temp,
                a.attname::text AS col, a.attnum, a.atttypid, a.attinhcount, a.attgenerated,
                ty.typtype, ty.typelem, ty.oid = array_oid OR ty.typelem = ANY(dom_oids) AS is_array,
                CASE WHEN ty.typtype = 'd' THEN ty.oid
@@ -255,6 +256,12 @@ BEGIN
     LOOP
         col_rel := col_rel || r.relid;
         col_num := col_num || r.attnum::int;
+        IF r.foreign_temp THEN
+            blockers := blockers || format(
+                'column %I of temporary table %s.%s of another session (it cannot be altered '
+                'from here; wait until that session ends)', r.col, r.nsp, r.rel);
+            CONTINUE;
+        END IF;
         IF r.relkind = 'p' AND EXISTS (
                SELECT 1 FROM pg_catalog.pg_partitioned_table pt
                 WHERE pt.partrelid = r.relid AND r.attnum = ANY(pt.partattrs::int2[])) THEN
@@ -648,8 +655,13 @@ BEGIN
                 '%s is already taken; drop or rename that object first',
                 p_schema, p_name, d.nsp, d.tmp, q);
         END IF;
+        -- PostgreSQL 17+ names a domain's NOT NULL constraint: keep the name
         t := format('CREATE DOMAIN %I.%I AS %s%s', d.nsp, d.tmp, qtmp,
-                    CASE WHEN d.typnotnull THEN ' NOT NULL' ELSE '' END);
+                    CASE WHEN NOT d.typnotnull THEN ''
+                         ELSE coalesce((SELECT format(' CONSTRAINT %I', con.conname)
+                                          FROM pg_catalog.pg_constraint con
+                                         WHERE con.contypid = d.oid AND con.contype = 'n'
+                                         LIMIT 1), '') || ' NOT NULL' END);
         mid := mid || format('ALTER DOMAIN %I.%I RENAME TO %I', d.nsp, d.tmp, d.typ);
         drops := drops || format('DROP DOMAIN %s', q);  -- runs after the ALTER TABLEs, see below
         IF d.def IS NOT NULL THEN

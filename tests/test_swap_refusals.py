@@ -254,3 +254,17 @@ def test_refuses_rows_in_domain_columns(db_url: str) -> None:
         db_url, lambda op: op.enum_swap("st", ["a"]), UnsafeOperationError,
         "public.t.x: 1 row(s) hold 'b'", "public.t.xs: 2 row(s) hold 'b' (in the array)",
     )
+
+
+def test_refuses_a_temporary_table_of_another_session(db_url: str) -> None:
+    import psycopg
+
+    from tests.support.server import libpq_url
+
+    execute(db_url, "CREATE TYPE st AS ENUM ('a', 'b')")
+    with psycopg.connect(libpq_url(db_url), autocommit=True) as other:
+        other.execute("CREATE TEMPORARY TABLE scratch (x st)")
+        _unchanged(
+            db_url, lambda op: op.enum_swap("st", ["b", "a"]), UnsafeOperationError,
+            "column x of temporary table pg_temp_", ".scratch of another session",
+        )
