@@ -178,9 +178,16 @@ def test_refuses_dependents_it_cannot_carry_over_listing_each(db_url: str) -> No
     )
     entries = [line for line in message.splitlines() if line.startswith("  - ")]
     # one line per object, none twice (a composite type lists each attribute, a range
-    # type its constructor functions too)
-    assert len(entries) == len(set(entries)) == len(BLOCKERS) + 3
+    # type its constructor functions too, and how many depends on the server version)
+    assert len(entries) == len(set(entries)) >= len(BLOCKERS)
     assert f": {len(entries)} object(s) use it" in message
+    unexpected = [
+        e for e in entries
+        if not any(listed in e for _, listed in BLOCKERS)
+        and "composite type public.pair" not in e and "public.st_range" not in e
+        and "column y of table public.gen" not in e
+    ]
+    assert unexpected == []
 
 
 def test_refuses_a_single_function_before_any_change_offline_too(
