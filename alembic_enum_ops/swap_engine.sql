@@ -37,6 +37,10 @@ DECLARE
     mid text[] := '{}';
     creates text[] := '{}';
     ctx text[] := '{}';
+    checks text[] := '{}';
+    check_what text[] := '{}';
+    check_tail text[] := '{}';
+    lock_rels text[] := '{}';
     dom_pre text[] := '{}';
     dom_ctx text[] := '{}';
     n_creates int;
@@ -296,10 +300,9 @@ BEGIN
                 q := format('SELECT %I::text, count(*) FROM %I.%I WHERE %I%s = ANY($1::%s[]) '
                             'GROUP BY 1 ORDER BY 1', r.col, r.nsp, r.rel, r.col, t, qtype);
             END IF;
-            FOR lbl, cnt IN EXECUTE q USING vanish LOOP
-                problems := problems || format('%s.%s.%s: %s row(s) hold %L%s', r.nsp, r.rel,
-                    r.col, cnt, lbl, CASE WHEN r.is_array THEN ' (in the array)' ELSE '' END);
-            END LOOP;
+            checks := checks || q;  -- run once the tables are locked, see below
+            check_what := check_what || format('%s.%s.%s', r.nsp, r.rel, r.col);
+            check_tail := check_tail || CASE WHEN r.is_array THEN ' (in the array)' ELSE '' END;
         END IF;
         -- the conversion, one ALTER TABLE per table
         IF r.dom IS NULL THEN
@@ -320,6 +323,7 @@ BEGIN
                         format(map_text, format('%I::text', r.col)), t);
         END IF;
         IF r.relid IS DISTINCT FROM last_rel THEN
+            lock_rels := lock_rels || format('%I.%I', r.nsp, r.rel);
             IF last_rel IS NOT NULL THEN
                 alters := alters || format('ALTER TABLE %s %s', last_qrel, clauses);
             END IF;
@@ -526,6 +530,21 @@ BEGIN
             HINT = 'Drop these objects in the migration before the swap (op.execute) and '
                    'recreate them after it, or change them to use text instead of the type.';
     END IF;
+    -- lock the tables to convert before reading their data: no session can write a
+    -- vanishing label between the check and the rewrite, and a lock held elsewhere
+    -- fails here (lock_timeout, SQLSTATE 55P03) before any heavy work is done
+    IF cardinality(lock_rels) > 0 THEN
+        s := format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', array_to_string(lock_rels, ', '));
+        RAISE NOTICE 'alembic_enum_ops: %', s;
+        EXECUTE s;
+    END IF;
+    -- 3. (continued) the data check itself
+    FOR i IN 1 .. cardinality(checks) LOOP
+        FOR lbl, cnt IN EXECUTE checks[i] USING vanish LOOP
+            problems := problems
+                || format('%s: %s row(s) hold %L%s', check_what[i], cnt, lbl, check_tail[i]);
+        END LOOP;
+    END LOOP;
     IF cardinality(problems) > 0 THEN
         RAISE EXCEPTION USING ERRCODE = 'EO001', MESSAGE = format(
             'alembic_enum_ops: refusing to swap enum %s.%s: rows hold label(s) %s, which the '

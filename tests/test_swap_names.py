@@ -94,3 +94,21 @@ def test_a_name_too_long_for_the_suffix_gets_a_hashed_temporary_name(db_url: str
     run_sql(db_url, f"CREATE TYPE {name} AS ENUM ('a', 'b')", f"CREATE TABLE t (x {name})")
     run_online(db_url, lambda op: op.enum_swap(name, ["b", "a"]))
     assert enum_snapshot(db_url) == {("public", name): ("b", "a")}
+
+
+def test_percent_and_quotes_in_refusal_names(db_url: str) -> None:
+    """Names with ``%`` end up in the refusal message as they are."""
+    import pytest
+
+    from alembic_enum_ops import UnsafeOperationError
+
+    run_sql(
+        db_url,
+        'CREATE SCHEMA "%s%"',
+        'CREATE TYPE "%s%".st AS ENUM (\'a\', \'%L\')',
+        'CREATE TABLE "%s%"."t%" ("%I" "%s%".st)',
+        'INSERT INTO "%s%"."t%" VALUES (\'%L\')',
+    )
+    with pytest.raises(UnsafeOperationError) as caught:
+        run_online(db_url, lambda op: op.enum_swap("st", ["a"], schema="%s%"))
+    assert "%s%.t%.%I: 1 row(s) hold '%L'" in str(caught.value)
