@@ -257,6 +257,17 @@ def _lock_queue_once(
     window_end = max(run.proc_end, holder.released_at or run.proc_end)
     during = overlapping(samples, window_start, window_end)
     waits = [s[1] for s in during]
+    # The queue: the part of each wait spent while the long reader still held its lock.
+    # A DDL statement waiting for its lock blocks the SELECTs behind it; that is what
+    # lock_timeout bounds.  What a SELECT waits after the reader let go is the migration's
+    # own work under its lock (e.g. a swap's rewrite), reported apart.
+    released = holder.released_at or window_end
+    queued = [min(s[0] + s[1], released) - s[0] for s in during if s[0] < released]
+    if settings.timeline is not None and rep == 0:
+        settings.timeline.setdefault("lockqueue", {}).setdefault(change.key, {})[tool] = {
+            "probes": [(s[0] - window_start, s[1], s[2]) for s in samples],
+            "released": released - window_start,
+        }
     return {
         "scenario": "lockqueue",
         "change": change.key,
@@ -270,6 +281,7 @@ def _lock_queue_once(
         "lock_retries": _lock_retries(run),
         "probe_count": len(during),
         "probe_max_wait_ms": max(waits) * 1000 if waits else None,
+        "probe_max_queue_ms": max(queued) * 1000 if queued else None,
         "probe_p99_wait_ms": (percentile(waits, 99) or 0) * 1000 if waits else None,
         "probes_waited_100ms": sum(1 for w in waits if w > 0.1),
         "probe_total_wait_s": sum(w for w in waits if w > 0.1),
