@@ -41,6 +41,16 @@ CASES: dict[str, tuple[list[str], str, list[tuple[Any, ...]]]] = {
             ("not_c", "CHECK ((x <> 'a'::st))", True),
         ],
     ),
+    "exclusion constraint with a predicate": (
+        [
+            "CREATE TABLE t (id int, x st, "
+            "CONSTRAINT one_c_per_id EXCLUDE USING btree (id WITH =) WHERE (x = 'c'))",
+            "INSERT INTO t VALUES (1, 'c'), (1, 'b')",
+        ],
+        "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = 't'::regclass",
+        [("one_c_per_id", "EXCLUDE USING btree (id WITH =) WHERE ((x = 'a'::st))")],
+    ),
     "view over a view": (
         [
             "CREATE TABLE t (id int, x st)",

@@ -48,14 +48,29 @@ CASES: dict[str, tuple[list[str], str, list[tuple[Any, ...]]]] = {
     ),
     "partitioned table": (
         [
-            "CREATE TABLE t (id int, x st DEFAULT 'c') PARTITION BY RANGE (id)",
-            "CREATE TABLE t1 PARTITION OF t FOR VALUES FROM (0) TO (10)",
+            "CREATE TABLE t (id int, x st DEFAULT 'c', "
+            "CONSTRAINT t_not_b CHECK (x <> 'b' OR id > 10))"
+            " PARTITION BY RANGE (id)",
+            "CREATE TABLE t1 PARTITION OF t (CONSTRAINT t1_own CHECK (x <> 'c' OR id < 5)) "
+            "FOR VALUES FROM (0) TO (10)",
             "CREATE TABLE t2 PARTITION OF t FOR VALUES FROM (10) TO (20) PARTITION BY RANGE (id)",
             "CREATE TABLE t2a PARTITION OF t2 FOR VALUES FROM (10) TO (20)",
             "INSERT INTO t VALUES (1, 'c'), (11, 'b'), (12, DEFAULT)",
         ],
-        "SELECT tableoid::regclass::text, id, x::text FROM t ORDER BY id",
-        [("t1", 1, "a"), ("t2a", 11, "b"), ("t2a", 12, "a")],
+        "SELECT tableoid::regclass::text, id, x::text, "
+        "(SELECT array_agg(conrelid::regclass::text || ' ' || conname || ' ' "
+        "|| pg_get_constraintdef(oid) ORDER BY conrelid::regclass::text, conname) "
+        "FROM pg_constraint WHERE contype = 'c' AND conrelid <> 0) FROM t ORDER BY id",
+        [
+            (table, id_, x, [
+                "t t_not_b CHECK (((x <> 'b'::st) OR (id > 10)))",
+                "t1 t1_own CHECK (((x <> 'a'::st) OR (id < 5)))",
+                "t1 t_not_b CHECK (((x <> 'b'::st) OR (id > 10)))",
+                "t2 t_not_b CHECK (((x <> 'b'::st) OR (id > 10)))",
+                "t2a t_not_b CHECK (((x <> 'b'::st) OR (id > 10)))",
+            ])
+            for table, id_, x in [("t1", 1, "a"), ("t2a", 11, "b"), ("t2a", 12, "a")]
+        ],
     ),
     "defaults": (
         ["CREATE TABLE t (x st DEFAULT 'c', y text DEFAULT ('b'::st)::text)"],
