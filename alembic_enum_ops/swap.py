@@ -22,7 +22,9 @@ The engine, in order (nothing is changed before step 5):
 2. refuses (SQLSTATE ``EO001``) when functions, procedures, rules, triggers,
    policies, composite or range types, foreign tables, generated columns,
    domains over the array type... use the type, listing each;
-3. counts, per discovered column (plain, array, domain; partitioned tables through
+3. locks the tables to convert (one ``LOCK TABLE``, so a lock held elsewhere is met
+   before any heavy work and nobody writes a vanishing label after the check), then
+   counts, per discovered column (plain, array, domain; partitioned tables through
    their parent), the rows holding a vanishing label with no mapping, and refuses
    naming ``schema.table.column``, label and row count;
 4. captures every dependent to recreate (views and materialized views in

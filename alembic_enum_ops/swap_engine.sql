@@ -1,5 +1,5 @@
--- alembic_enum_ops swap engine: the body of the DO block planned by swap.py.
--- The engine.  Conventions: every name goes through format('%I')/quote_ident and every
+-- alembic_enum_ops swap engine: the body of the DO block planned by swap.py (its
+-- docstring describes the steps).  Conventions: every name goes through format('%I')/quote_ident and every
 -- value through format('%L'); definitions are read with search_path = '' so that every
 -- name in them is schema-qualified, and recreated only after the new type has taken the
 -- old name, so their text refers to the new type.  Enum literals in recreated
