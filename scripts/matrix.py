@@ -68,6 +68,26 @@ PG_RELEASES: dict[str, str] = {
 FLOOR_PINS = ("sqlalchemy>=2.0,<2.1", "alembic>=1.13,<1.14")
 SERVER_USER = "postgres"
 
+# What runs where the full suite does not fit the CI budget (see --subset): every test
+# but the ones that exercise packaging or long randomized runs rather than PostgreSQL
+# or library behaviour -- hypothesis hostile-input/history runs, fault injection
+# (tests/reliability), the benchmark smoke test, wheel builds and the demo (tests/e2e).
+SUBSET_ARGS = [
+    "-q",
+    "--ignore=tests/reliability",
+    "--ignore=tests/test_benchmarks_smoke.py",
+    "--ignore=tests/e2e/test_templates.py",
+    "--ignore=tests/e2e/test_demo.py",
+]
+# The floor combination keeps the template tests: `alembic init -t` and the env.py
+# template are where an old Alembic differs most.
+FLOOR_SUBSET_ARGS = [
+    "-q",
+    "--ignore=tests/reliability",
+    "--ignore=tests/test_benchmarks_smoke.py",
+    "--ignore=tests/e2e/test_demo.py",
+]
+
 
 def log(message: str) -> None:
     print(f"[matrix] {message}", flush=True)
@@ -258,6 +278,7 @@ class Result:
     seconds: float
     returncode: int
     log: Path
+    scope: str
 
     @property
     def ok(self) -> bool:
@@ -283,7 +304,13 @@ def parse_counts(junit: Path) -> dict[str, int]:
 
 
 def run_suite(
-    label: str, python: Path, url: str, pytest_args: Sequence[str], outdir: Path, timeout: int
+    label: str,
+    python: Path,
+    url: str,
+    pytest_args: Sequence[str],
+    outdir: Path,
+    timeout: int,
+    scope: str,
 ) -> Result:
     sa_version, alembic_version = library_versions(python)
     pg = server_version(python, url)
@@ -310,7 +337,7 @@ def run_suite(
     counts = parse_counts(junit)
     result = Result(
         label, pg, sa_version, alembic_version, counts["passed"], counts["failed"],
-        counts["skipped"], counts["error"], seconds, code, logfile,
+        counts["skipped"], counts["error"], seconds, code, logfile, scope,
     )
     log(f"{label}: {'passed' if result.ok else 'FAILED'} in {seconds:.0f}s "
         f"({counts['passed']} passed, {counts['failed']} failed, {counts['error']} errors, "
@@ -320,19 +347,18 @@ def run_suite(
     return result
 
 
-def table(results: Sequence[Result], scope: str) -> str:
+def table(results: Sequence[Result]) -> str:
     lines = [
-        "| PostgreSQL | SQLAlchemy | Alembic | result | passed | failed | skipped | time |",
-        "|---|---|---|---|---|---|---|---|",
+        "| PostgreSQL | SQLAlchemy | Alembic | tests | result | passed | failed | skipped "
+        "| time |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r.postgres} | {r.sqlalchemy} | {r.alembic} | "
+            f"| {r.postgres} | {r.sqlalchemy} | {r.alembic} | {r.scope} | "
             f"{'passed' if r.ok else '**FAILED**'} | {r.passed} | {r.failed + r.errors} | "
             f"{r.skipped} | {r.seconds:.0f}s |"
         )
-    lines.append("")
-    lines.append(f"Tests run: {scope}.")
     return "\n".join(lines)
 
 
@@ -359,6 +385,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--server", action="append", default=[], metavar="MAJOR=URL",
                         help="use an already running server for MAJOR instead of a download")
     parser.add_argument("--timeout", type=int, default=1200, help="seconds per suite run")
+    parser.add_argument("--subset", action="store_true",
+                        help="run the CI subset (SUBSET_ARGS / FLOOR_SUBSET_ARGS) instead of "
+                             "the full suite")
+    parser.add_argument("--junit", action="append", default=[], metavar="LABEL=XML",
+                        help="add a row for a suite already run elsewhere (e.g. CI's main run "
+                             "against the local server), read from its JUnit XML")
     parser.add_argument("--write-docs", action="store_true",
                         help="put the table into docs/compatibility.md")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
@@ -377,7 +409,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     outdir = ROOT / "build" / "matrix"
     outdir.mkdir(parents=True, exist_ok=True)
-    results: list[Result] = []
+    results: list[Result] = [external_result(item) for item in args.junit]
     for major in dict.fromkeys(m for m, _ in combos):
         kinds = [k for m, k in combos if m == major]
         if major in given:
@@ -387,13 +419,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             server_cm = running_server(bindir, free_port(5400 + int(major)))
         with server_cm as url:  # one server per version, reused by its combinations
             for kind in kinds:
+                if args.pytest_args:
+                    pytest_args, scope = list(args.pytest_args), "pytest " + " ".join(
+                        args.pytest_args)
+                elif args.subset:
+                    pytest_args = FLOOR_SUBSET_ARGS if kind == "floor" else SUBSET_ARGS
+                    scope = "floor subset" if kind == "floor" else "subset"
+                else:
+                    pytest_args, scope = ["-q"], "full suite"
                 results.append(run_suite(
-                    f"pg{major}-{kind}", pythons[kind], url, args.pytest_args, outdir,
-                    args.timeout,
+                    f"pg{major}-{kind}", pythons[kind], url, pytest_args, outdir,
+                    args.timeout, scope,
                 ))
 
-    scope = "the full suite" if not args.pytest_args else "pytest " + " ".join(args.pytest_args)
-    report = table(results, scope)
+    report = table(results)
     (outdir / "results.md").write_text(report + "\n")
     (outdir / "results.json").write_text(json.dumps(
         [{**r.__dict__, "log": str(r.log), "ok": r.ok} for r in results], indent=2))
@@ -405,6 +444,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         log("FAILED: " + ", ".join(failed))
         return 1
     return 0
+
+
+def external_result(item: str) -> Result:
+    """A row for a run made outside this script: ``LABEL=path/to/junit.xml``.
+
+    The label is ``postgres|sqlalchemy|alembic|scope`` as shown in the table."""
+    label, _, xml = item.partition("=")
+    postgres, sa_version, alembic_version, scope = [*label.split("|"), "", "", "", ""][:4]
+    junit = Path(xml)
+    counts = parse_counts(junit)
+    seconds = 0.0
+    if junit.exists():
+        root = ElementTree.parse(junit).getroot()
+        suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+        seconds = sum(float(suite.get("time", 0)) for suite in suites)
+    failed = not junit.exists()
+    return Result(
+        f"external-{postgres}", postgres, sa_version, alembic_version, counts["passed"],
+        counts["failed"], counts["skipped"], counts["error"], seconds, 1 if failed else 0,
+        junit, scope or "full suite",
+    )
 
 
 @contextmanager
