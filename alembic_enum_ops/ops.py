@@ -381,17 +381,20 @@ class SwapEnumOp(EnumOperation):
             raise InvalidEnumInput(
                 f"enum_swap of {self.type_label} cannot be reversed: pass old_values=[...]"
             )
-        inverse: dict[str, str] = {}
-        for old, new in self.mapping.items():
-            if old not in self.new_values and new in self.old_values:
-                continue  # the new label already exists in the old set: keep it
-            if new not in self.old_values:
-                inverse[new] = old
-        for label in self.new_values:
-            if label not in self.old_values and label not in inverse:
-                sources = [o for o, n in self.mapping.items() if n == label]
-                if len(sources) == 1:
-                    inverse[label] = sources[0]
+        # Rows that landed on `new` go back to where they came from, unless `new` also
+        # kept rows of its own (a merge into a label that stays): those cannot be told
+        # apart and stay.  Several sources for one new label: the first in old order.
+        # An exchange {a: b, b: a} is its own inverse.
+        sources: dict[str, list[str]] = {}
+        for old in self.old_values:
+            new = self.mapping.get(old)
+            if new is not None and new != old:
+                sources.setdefault(new, []).append(old)
+        inverse = {
+            new: olds[0]
+            for new, olds in sources.items()
+            if not (new in self.old_values and new not in self.mapping)
+        }
         return SwapEnumOp(
             self.name,
             self.old_values,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from alembic_enum_ops import Boundary
+from alembic_enum_ops import Boundary, InvalidEnumInput
+from alembic_enum_ops.ops import SwapEnumOp
 from alembic_enum_ops.sqltext import default_dialect
 from alembic_enum_ops.swap import plan_swap, swap_engine_sql, temp_name
 from alembic_enum_ops.swap_catalog import SwapRelation, read_swap_relations
@@ -112,3 +113,50 @@ def test_the_session_settings_are_restored_after_the_swap(db_url: str) -> None:
     run_online(db_url, migration)
     assert seen == ["public, pg_catalog"]
     assert query(db_url, "SELECT x::text FROM t") == [("b",)]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "mapping", "inverse"),
+    [
+        (["a", "b"], ["x", "b"], {"a": "x"}, {"x": "a"}),  # rename-like
+        (["a", "b", "c"], ["b", "c"], {"a": "b"}, {}),  # merged into a label that stays
+        (["a", "b"], ["a", "b"], {"a": "b", "b": "a"}, {"b": "a", "a": "b"}),  # exchange
+        (["a", "b", "c"], ["x", "c"], {"b": "x", "a": "x"}, {"x": "a"}),  # first source
+        (["a", "b"], ["b", "a", "z"], {}, {}),  # reorder and addition
+    ],
+    ids=["rename", "merge", "exchange", "two-into-one", "reorder"],
+)
+def test_reverse_of_a_swap(
+    old: list[str], new: list[str], mapping: dict[str, str], inverse: dict[str, str]
+) -> None:
+    forward = SwapEnumOp("st", new, schema="s", mapping=mapping, old_values=old)
+    back = forward.reverse()
+    assert back.new_values == tuple(old)
+    assert back.old_values == tuple(new)
+    assert back.mapping == inverse
+    assert back.schema == "s"
+
+
+def test_reverse_needs_old_values() -> None:
+    with pytest.raises(InvalidEnumInput, match="pass old_values"):
+        SwapEnumOp("st", ["a"]).reverse()
+
+
+def test_exchange_round_trip_restores_the_data(db_url: str) -> None:
+    run_sql(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a', 'b', 'c')",
+        "CREATE TABLE t (id int, x st, xs st[])",
+        "INSERT INTO t VALUES (1, 'a', '{a,b,c}'), (2, 'b', '{b}'), (3, 'c', NULL)",
+    )
+    before = query(db_url, "SELECT id, x::text, xs::text FROM t ORDER BY id")
+    swap = SwapEnumOp(
+        "st", ["c", "b", "a"], schema="public", mapping={"a": "b", "b": "a"},
+        old_values=["a", "b", "c"],
+    )
+    run_online(db_url, lambda op: op.invoke(swap))
+    assert query(db_url, "SELECT id, x::text, xs::text FROM t ORDER BY id") == [
+        (1, "b", "{b,a,c}"), (2, "a", "{a}"), (3, "c", None),
+    ]
+    run_online(db_url, lambda op: op.invoke(swap.reverse()))
+    assert query(db_url, "SELECT id, x::text, xs::text FROM t ORDER BY id") == before
