@@ -231,9 +231,17 @@ BEGIN
          WHERE ns.nspname NOT IN ('pg_catalog', 'information_schema')
            AND p.prolang NOT IN (SELECT oid FROM pg_catalog.pg_language
                                   WHERE lanname IN ('c', 'internal'))
-           AND p.prosrc ~* ('::\s*("?' || regexp_replace(p_schema, '([^[:alnum:]_])', '\\\1', 'g')
-                            || '"?\s*\.\s*)?"?'
-                            || regexp_replace(p_name, '([^[:alnum:]_])', '\\\1', 'g') || '"?\M')
+           -- a qualified cast always counts; an unqualified one only when it can mean
+           -- this type (no same-named type elsewhere, or the function lives beside it)
+           AND (p.prosrc ~* ('::\s*"?' || regexp_replace(p_schema, '([^[:alnum:]_])', '\\\1', 'g')
+                             || '"?\s*\.\s*"?'
+                             || regexp_replace(p_name, '([^[:alnum:]_])', '\\\1', 'g') || '"?\M')
+                OR (p.prosrc ~* ('::\s*"?'
+                                 || regexp_replace(p_name, '([^[:alnum:]_])', '\\\1', 'g') || '"?\M')
+                    AND (ns.nspname = p_schema OR NOT EXISTS (
+                        SELECT 1 FROM pg_catalog.pg_type other
+                          JOIN pg_catalog.pg_namespace ons ON ons.oid = other.typnamespace
+                         WHERE other.typname = p_name AND ons.nspname <> p_schema))))
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
                             WHERE dep.classid = 'pg_catalog.pg_proc'::regclass
                               AND dep.objid = p.oid AND dep.refobjid = ANY(type_oids))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from alembic_enum_ops import EnumStateError, UnsafeOperationError
-from tests.support.catalog import execute
+from tests.support.catalog import enum_snapshot, execute
 from tests.support.migrate import apply_script, render_offline, run_online
 from tests.swap_helpers import snapshot
 
@@ -275,3 +275,32 @@ def test_refuses_a_temporary_table_of_another_session(db_url: str) -> None:
             db_url, lambda op: op.enum_swap("st", ["b", "a"]), UnsafeOperationError,
             "column x of temporary table pg_temp_", ".scratch of another session",
         )
+
+
+def test_a_same_named_type_elsewhere_does_not_count_as_a_use(db_url: str) -> None:
+    """A function casting to public.st (unqualified, beside it) does not block the swap
+    of ai.st; one casting to ai.st does."""
+    execute(
+        db_url,
+        "CREATE SCHEMA ai",
+        "CREATE TYPE ai.st AS ENUM ('a', 'b')",
+        "CREATE TYPE public.st AS ENUM ('a', 'b')",
+        "CREATE FUNCTION public.f() RETURNS text LANGUAGE plpgsql "
+        "AS $f$ BEGIN RETURN 'a'::st; END $f$",
+    )
+    run_online(db_url, lambda op: op.enum_swap("st", ["b", "a"], schema="ai"))
+    assert enum_snapshot(db_url)[("ai", "st")] == ("b", "a")
+    execute(
+        db_url,
+        "CREATE FUNCTION public.g() RETURNS text LANGUAGE plpgsql "
+        "AS $f$ BEGIN RETURN 'a'::ai.st; END $f$",
+    )
+    _unchanged(
+        db_url, lambda op: op.enum_swap("st", ["a", "b"], schema="ai"), UnsafeOperationError,
+        "function public.g() (its body casts to the type)",
+    )
+    # swapping public.st, the unqualified cast beside it counts
+    _unchanged(
+        db_url, lambda op: op.enum_swap("st", ["b", "a"], schema="public"),
+        UnsafeOperationError, "function public.f() (its body casts to the type)",
+    )
