@@ -37,6 +37,13 @@ The engine, in order (nothing is changed before step 5):
    ``name__v2`` to ``name``, recreates the dependents and carries over the type's
    owner, comment and grants.
 
+Conventions inside the engine: every name goes through ``format('%I')`` and every
+value through ``format('%L')``; definitions are read with ``search_path = ''`` so every
+name in them is schema-qualified, and recreated only after the new type has taken the
+old name, so their text refers to the new type.  Enum literals in recreated definitions
+(``'label'::schema.type`` and ``'{...}'::schema.type[]``) are remapped by a small
+scanner that skips other string literals and quoted identifiers.
+
 Refusals use SQLSTATE ``EO001`` (would lose data or break a dependent) and
 ``EO002`` (the database is not in the expected state); :mod:`.toimpl` turns them
 into :class:`~.errors.UnsafeOperationError` and :class:`~.errors.EnumStateError`.

@@ -1,11 +1,9 @@
--- alembic_enum_ops swap engine: the body of the DO block planned by swap.py (its
--- docstring describes the steps).  Conventions: every name goes through format('%I')/quote_ident and every
--- value through format('%L'); definitions are read with search_path = '' so that every
--- name in them is schema-qualified, and recreated only after the new type has taken the
--- old name, so their text refers to the new type.  Enum literals in recreated
--- definitions ('label'::schema.type and '{...}'::schema.type[]) are remapped by a small
--- scanner that skips other string literals and quoted identifiers.
--- The PARAMS marker below is replaced by the operation's arguments, each a quoted literal.
+
+-- alembic_enum_ops: v2 swap of an enum type (docs/swap.md).  When this block runs it
+-- finds, in the catalog, every column, default, index, constraint, view and domain that
+-- uses the type, refuses (ERROR: alembic_enum_ops: refusing ...) before changing
+-- anything if rows or objects would be lost, and reports each DDL statement it runs as
+-- a NOTICE.  The operation's arguments come first.
 DECLARE
 @@PARAMS@@
     saved_path text := current_setting('search_path');
