@@ -52,8 +52,10 @@ def bounded(examples: int, *, long_examples: int | None = None) -> settings:
 
 
 def connect(url: str, **kwargs: Any) -> psycopg.Connection[tuple[Any, ...]]:
-    """A psycopg connection (autocommit) to a SQLAlchemy URL."""
-    return psycopg.connect(libpq_url(url), autocommit=True, **kwargs)
+    """A psycopg connection (autocommit) to a SQLAlchemy URL.  Its statements time
+    out after 60 s, so a test blocked behind a lock fails instead of hanging CI."""
+    kwargs.setdefault("options", "-c statement_timeout=60s")
+    return psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=10, **kwargs)
 
 
 RESET_SQL = r"""

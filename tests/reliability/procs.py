@@ -54,7 +54,11 @@ class Session:
 
     def __init__(self, url: str, *statements: str, application_name: str = "enum_ops_blocker"):
         self.conn = psycopg.connect(
-            libpq_url(url), autocommit=False, application_name=application_name
+            libpq_url(url),
+            autocommit=False,
+            application_name=application_name,
+            connect_timeout=10,
+            options=f"-c statement_timeout={int(DEADLINE)}s",
         )
         for statement in statements:
             self.conn.execute(statement)  # type: ignore[arg-type]
@@ -123,7 +127,7 @@ def start_alembic(project: AlembicProject, *args: str) -> AlembicRun:
 
 def backends(url: str, application_name: str) -> list[tuple[int, str | None, str]]:
     """``(pid, wait_event_type, query)`` of the sessions with that application name."""
-    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=10) as conn:
         rows = conn.execute(
             "SELECT pid, wait_event_type, query FROM pg_stat_activity "
             "WHERE application_name = %s AND pid <> pg_backend_pid()",
