@@ -411,3 +411,51 @@ def _labels_of(url: str, type_name: str) -> list[str]:
         ).fetchone()
     assert row is not None
     return list(row[0])
+
+
+@pytest.mark.e2e
+def test_conversion_to_check_and_back_under_load(db_url: str) -> None:
+    """enum -> VARCHAR + CHECK -> enum while sessions write plain parameters (the
+    column's type changes twice, so the writers do not prepare: see
+    test_swap_breaks_prepared_enum_parameters_of_other_sessions): no failed write,
+    no row lost or changed."""
+    _setup(db_url)
+    with Workload(
+        db_url,
+        table="app.jobs",
+        type_sql="",  # a plain parameter: PostgreSQL infers the column's type
+        labels_query="SELECT ARRAY['new', 'done']",
+        first_id=ROWS,
+        existing_ids=list(range(1, ROWS + 1)),
+        writers=2,
+        updaters=1,
+        readers=1,
+        prepare_threshold=None,
+    ) as load:
+        load.wait_for_progress(30)
+        run_online(
+            db_url,
+            lambda op: op.enum_to_check(
+                "jobs", "s", schema="app", type_name="status", type_schema="app",
+                values=["new", "done"],
+            ),
+        )
+        load.wait_for_progress(30)
+        with connect(db_url) as conn:
+            column = conn.execute(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_schema = 'app' AND table_name = 'jobs' AND column_name = 's'"
+            ).fetchone()
+        assert column == ("text",)
+        run_online(
+            db_url,
+            lambda op: op.check_to_enum(
+                "jobs", "s", "status", ["new", "done"], schema="app", type_schema="app",
+            ),
+        )
+        load.wait_for_progress(30)
+    outcome = load.outcome
+    assert outcome.rejected == []
+    assert _labels(db_url) == ["new", "done"]
+    _check_rows(db_url, outcome, {})
+    assert outcome.reads > 0 and sum(outcome.increments.values()) > 0

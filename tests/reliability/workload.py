@@ -70,6 +70,7 @@ class Workload:
         groups: list[list[int]] | None = None,
         column: str = "s",
         labels_query: str | None = None,
+        prepare_threshold: int | None = 5,
     ) -> None:
         self.url = libpq_url(url)
         self.table = table
@@ -80,6 +81,8 @@ class Workload:
         self.expected_rejections = expected_rejections
         self.groups = groups or []
         self.column = column
+        self.prepare_threshold = prepare_threshold
+        """psycopg prepares a statement after this many runs (None: never)."""
         self.labels_query = labels_query or f"SELECT enum_range(NULL::{type_sql})::text[]"
         self.outcome = Outcome()
         self.stop = threading.Event()
@@ -124,12 +127,15 @@ class Workload:
     # -- workers ---------------------------------------------------------------------
 
     def _connect(self, name: str) -> psycopg.Connection[tuple[Any, ...]]:
-        return psycopg.connect(
+        conn = psycopg.connect(
             self.url,
             autocommit=True,
             application_name=f"enum_ops_load_{name}",
             options="-c statement_timeout=10s -c lock_timeout=10s",
+            connect_timeout=10,
         )
+        conn.prepare_threshold = self.prepare_threshold
+        return conn
 
     def _guard(self, fn: Any, name: str) -> None:
         try:
@@ -146,10 +152,8 @@ class Workload:
     def _writer(self, conn: psycopg.Connection[tuple[Any, ...]], name: str) -> None:
         rng = random.Random(name)
         labels = self._labels(conn)
-        sql = (
-            f"INSERT INTO {self.table} (id, {self.column}, counter) "
-            f"VALUES (%s, %s::{self.type_sql}, 0)"
-        )
+        cast = f"::{self.type_sql}" if self.type_sql else ""
+        sql = f"INSERT INTO {self.table} (id, {self.column}, counter) VALUES (%s, %s{cast}, 0)"
         count = 0
         while self.running():
             count += 1
