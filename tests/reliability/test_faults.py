@@ -374,26 +374,23 @@ def _check_allows(url: str, value: str) -> bool:
             return False
 
 
-class QueuedRowLock:
-    """A row lock requested while the migration waits for ACCESS EXCLUSIVE: it
-    queues behind the migration and is granted right after the NOT VALID step
-    commits, so the batched remap then blocks on that row."""
+class QueuedLock:
+    """A lock requested while the migration waits for ACCESS EXCLUSIVE: it queues
+    behind the migration and is granted right after that step commits, so the
+    migration's next step blocks on it (a fault point between two committed steps)."""
 
-    def __init__(self, url: str, row_id: int) -> None:
+    APP = "enum_ops_queued_lock"
+
+    def __init__(self, url: str, statement: str) -> None:
         self.sessions: list[Session] = []
         self.errors: list[BaseException] = []
-        self.thread = threading.Thread(target=self._lock, args=(url, row_id), daemon=True)
+        self.thread = threading.Thread(target=self._lock, args=(url, statement), daemon=True)
         self.thread.start()
-        wait_for_lock_wait(url, "enum_ops_row_lock", "FOR UPDATE")
+        wait_for_lock_wait(url, self.APP, statement)
 
-    def _lock(self, url: str, row_id: int) -> None:
+    def _lock(self, url: str, statement: str) -> None:
         try:
-            self.sessions.append(
-                Session(
-                    url, f"SELECT * FROM app.tickets WHERE id = {row_id} FOR UPDATE",
-                    application_name="enum_ops_row_lock",
-                )
-            )
+            self.sessions.append(Session(url, statement, application_name=self.APP))
         except BaseException as exc:
             self.errors.append(exc)
 
@@ -405,6 +402,11 @@ class QueuedRowLock:
         self.thread.join(timeout=30)
         for session in self.sessions:
             session.release()
+
+
+def queued_row_lock(url: str, row_id: int) -> QueuedLock:
+    """Lock one ticket row: the batched remap blocks on it."""
+    return QueuedLock(url, f"SELECT * FROM app.tickets WHERE id = {row_id} FOR UPDATE")
 
 
 @pytest.mark.e2e
@@ -428,10 +430,10 @@ def test_check_set_values_interrupted_mid_remap_then_rerun(
     last_stale = max(i for i, state in rows_before if state == "stale")
     reader = Session(db_url, "SELECT count(*) FROM app.tickets")  # holds ACCESS SHARE
     run = start_alembic(project, "upgrade", "head")
-    row_lock: QueuedRowLock | None = None
+    row_lock: QueuedLock | None = None
     try:
         wait_for_lock_wait(db_url, APP, "", run)  # the NOT VALID step waits for the reader
-        row_lock = QueuedRowLock(db_url, last_stale)
+        row_lock = queued_row_lock(db_url, last_stale)
         reader.release()
         row_lock.granted()
         pid = wait_for_lock_wait(db_url, APP, "ctid", run)  # the remap waits for the row
@@ -498,10 +500,10 @@ def test_update_of_a_row_awaiting_remap_is_not_rejected(tmp_path: Path, db_url: 
     last_stale = max(i for i, state in rows_before if state == "stale")
     reader = Session(db_url, "SELECT count(*) FROM app.tickets")
     run = start_alembic(project, "upgrade", "head")
-    row_lock: QueuedRowLock | None = None
+    row_lock: QueuedLock | None = None
     try:
         wait_for_lock_wait(db_url, APP, "", run)
-        row_lock = QueuedRowLock(db_url, last_stale)
+        row_lock = queued_row_lock(db_url, last_stale)
         reader.release()
         row_lock.granted()
         terminate(db_url, wait_for_lock_wait(db_url, APP, "ctid", run))
@@ -515,3 +517,103 @@ def test_update_of_a_row_awaiting_remap_is_not_rejected(tmp_path: Path, db_url: 
     assert dict(read_tickets(db_url)[0])[last_stale] == "stale"
     with connect(db_url) as conn:  # an application touching another column of that row
         conn.execute("UPDATE app.tickets SET pad = 'touched' WHERE id = %s", (last_stale,))
+
+
+CONVERT_BASE_SQL = f"""
+CREATE SCHEMA app;
+CREATE TYPE app.status AS ENUM ('new', 'done');
+CREATE TABLE app.jobs (id int PRIMARY KEY, s app.status NOT NULL DEFAULT 'new');
+CREATE INDEX jobs_s ON app.jobs (s);
+INSERT INTO app.jobs SELECT g, (ARRAY['new', 'done'])[g % 2 + 1]::app.status
+FROM generate_series(1, {ROWS}) g;
+CREATE TABLE alembic_version (
+    version_num varchar(32) NOT NULL,
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+INSERT INTO alembic_version VALUES ('r1');
+"""
+
+CONVERT_REVISION = """
+op.enum_to_check(
+    "jobs", "s", schema="app", type_name="status", type_schema="app", values=["new", "done"],
+)
+"""
+
+
+def read_jobs(url: str) -> dict[str, Any]:
+    with connect(url) as conn:
+        column = conn.execute(
+            "SELECT data_type, column_default FROM information_schema.columns "
+            "WHERE table_schema = 'app' AND table_name = 'jobs' AND column_name = 's'"
+        ).fetchone()
+        checks = conn.execute(
+            "SELECT conname || ':' || convalidated::text FROM pg_constraint "
+            "WHERE conrelid = 'app.jobs'::regclass AND contype = 'c' ORDER BY 1"
+        ).fetchall()
+        return {
+            "rows": conn.execute("SELECT id, s::text FROM app.jobs ORDER BY id").fetchall(),
+            "type": column[0] if column else None,
+            "default": column[1] if column else None,
+            "checks": [r[0] for r in checks],
+            "enum exists": conn.execute(
+                "SELECT to_regtype('app.status') IS NOT NULL"
+            ).fetchone() == (True,),
+            "indexes": conn.execute(
+                "SELECT count(*) FROM pg_indexes WHERE schemaname = 'app' AND tablename = 'jobs'"
+            ).fetchone(),
+            "version": [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")],
+        }
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("fault", ["pg_terminate_backend", "SIGKILL"])
+def test_enum_to_check_interrupted_before_validate_then_rerun(
+    tmp_path: Path, db_url: str, fault: str
+) -> None:
+    """The conversion's rewrite (with its NOT VALID CHECK) commits, then the process
+    dies waiting to VALIDATE: the column is text, guarded, every row intact; the rerun
+    validates and drops the unused type."""
+    with connect(db_url) as conn:
+        conn.execute(CONVERT_BASE_SQL)  # type: ignore[arg-type]
+    before = read_jobs(db_url)
+    project = AlembicProject(tmp_path / "project", with_application_name(db_url, APP))
+    project.write_models(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "ENUM_OPS = {'lock_timeout': '60s', 'lock_retries': 0}\n"
+    )
+    project.write_revision("r1", "pass")
+    project.write_revision("r2", CONVERT_REVISION, down_revision="r1")
+    reader = Session(db_url, "SELECT count(*) FROM app.jobs")  # blocks the rewrite
+    run = start_alembic(project, "upgrade", "head")
+    queued: QueuedLock | None = None
+    try:
+        wait_for_lock_wait(db_url, APP, "", run)
+        queued = QueuedLock(db_url, "LOCK TABLE app.jobs IN SHARE UPDATE EXCLUSIVE MODE")
+        reader.release()
+        queued.granted()
+        pid = wait_for_lock_wait(db_url, APP, "VALIDATE", run)
+        if fault == "SIGKILL":
+            run.kill()
+        else:
+            terminate(db_url, pid)
+            assert run.wait() != 0, run.output()
+    finally:
+        reader.release()
+        if queued is not None:
+            queued.release()
+        run.close()
+    wait_backends_gone(db_url, APP)
+
+    mid = read_jobs(db_url)
+    assert mid["rows"] == before["rows"] and mid["indexes"] == before["indexes"]
+    assert mid["type"] == "text" and mid["default"].startswith("'new'")
+    assert mid["checks"] == ["ck_jobs_s_enum:false"] and mid["enum exists"]
+    assert mid["version"] == ["r1"]
+    with connect(db_url) as conn, pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute("INSERT INTO app.jobs VALUES (-1, 'bogus')")
+
+    project.upgrade()
+    after = read_jobs(db_url)
+    assert after["rows"] == before["rows"] and after["indexes"] == before["indexes"]
+    assert after["checks"] == ["ck_jobs_s_enum:true"]
+    assert not after["enum exists"] and after["version"] == ["r2"]
