@@ -425,3 +425,76 @@ def test_check_enum_create(
     assert _check_probe(online, schema, table, column, values) == expected
     assert _check_probe(offline, schema, table, column, values) == expected, script
     assert canary_intact(online) and canary_intact(offline)
+
+
+@bounded(12)
+@given(
+    schema=valid_schema,
+    table=valid_name,
+    column=valid_name,
+    name=valid_name,
+    values=label_lists,
+    data=st.data(),
+)
+def test_enum_to_check_and_back(
+    twin_dbs: tuple[str, str],
+    schema: str,
+    table: str,
+    column: str,
+    name: str,
+    values: list[str],
+    data: st.DataObject,
+) -> None:
+    """Convert a hostile-named enum column to VARCHAR + CHECK and back, online and
+    offline: rows, labels and the allowed set survive exactly."""
+    from psycopg import sql
+
+    from .helpers import connect
+
+    _setup(twin_dbs, [schema], {(schema, name): tuple(values)})
+    rows = [data.draw(st.sampled_from(values), label=f"row {i}") for i in range(3)]
+    qtable = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+    qtype = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(name))
+    for url in twin_dbs:
+        with connect(url) as conn:
+            conn.execute(
+                sql.SQL("CREATE TABLE {} ({} {})").format(qtable, sql.Identifier(column), qtype)
+            )
+            for value in rows:
+                conn.execute(
+                    sql.SQL("INSERT INTO {} VALUES ({}::{})").format(
+                        qtable, sql.Literal(value), qtype
+                    )
+                )
+
+    def to_check(op: Any) -> None:
+        op.enum_to_check(
+            table, column, schema=schema, type_name=name, type_schema=schema, values=values
+        )
+
+    def back(op: Any) -> None:
+        op.check_to_enum(table, column, name, values, schema=schema, type_schema=schema)
+
+    def read(url: str) -> list[str]:
+        with connect(url) as conn:
+            return [
+                r[0]
+                for r in conn.execute(
+                    sql.SQL("SELECT {}::text FROM {}").format(sql.Identifier(column), qtable)
+                )
+            ]
+
+    online, offline = twin_dbs
+    run_online(online, to_check)
+    apply_script(offline, render_offline(to_check))
+    for url in twin_dbs:
+        assert enum_snapshot(url) == {}  # dropped: nothing else uses it
+        assert read(url) == rows
+        assert _check_probe(url, schema, table, column, values) == [True] * len(values) + [False]
+    run_online(online, back)
+    script = render_offline(back)
+    apply_script(offline, script)
+    for url in twin_dbs:
+        assert enum_snapshot(url) == {(schema, name): tuple(values)}, script
+        assert read(url) == rows
+        assert canary_intact(url)
