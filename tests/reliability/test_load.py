@@ -459,3 +459,65 @@ def test_conversion_to_check_and_back_under_load(db_url: str) -> None:
     assert _labels(db_url) == ["new", "done"]
     _check_rows(db_url, outcome, {})
     assert outcome.reads > 0 and sum(outcome.increments.values()) > 0
+
+
+@pytest.mark.e2e
+def test_swap_behind_a_long_reader_never_stalls_writers_beyond_lock_timeout(db_url: str) -> None:
+    """A report holds a long read on the table; the swap's ACCESS EXCLUSIVE request
+    would queue every writer behind it for the reader's whole duration.  With
+    lock_timeout the swap gives up after 0.3 s, lets the queue drain, retries with
+    backoff, and succeeds once the reader is gone: writers wait at most about one
+    lock_timeout, never the reader's 4 s."""
+    import threading
+    import time
+
+    _setup(db_url)
+    reader_done = threading.Event()
+
+    def long_reader() -> None:
+        with connect(db_url) as conn, conn.transaction():
+            conn.execute("SELECT count(*) FROM app.jobs")
+            time.sleep(4)
+        reader_done.set()
+
+    with Workload(
+        db_url,
+        table="app.jobs",
+        type_sql="text::app.status",
+        labels_query=(
+            "SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e "
+            "WHERE e.enumtypid = to_regtype('app.status')"
+        ),
+        first_id=ROWS,
+        existing_ids=list(range(1, ROWS + 1)),
+        writers=2,
+        updaters=1,
+        readers=0,
+        expected_rejections=frozenset({"22P02"}),
+    ) as load:
+        load.wait_for_progress(20)
+        reader = threading.Thread(target=long_reader, daemon=True)
+        reader.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        run_online(
+            db_url,
+            lambda op: op.enum_swap(
+                "status", ["archived", "new"], schema="app",
+                mapping={"done": "archived"}, old_values=["new", "done"],
+            ),
+            enum_ops={
+                "lock_timeout": "300ms", "lock_retries": 30,
+                "retry_backoff": 0.1, "retry_backoff_max": 0.4,
+            },
+        )
+        swap_seconds = time.monotonic() - started
+        reader.join(timeout=30)
+        load.wait_for_progress(20)
+    outcome = load.outcome
+    assert reader_done.is_set()
+    assert swap_seconds > 3, "the swap should have waited for the reader"
+    assert outcome.max_write_seconds < 2.0, outcome.max_write_seconds
+    assert _labels(db_url) == ["archived", "new"]
+    _check_rows(db_url, outcome, {"done": "archived"})
+    assert all(r.startswith("'done'") for r in outcome.rejected), outcome.rejected

@@ -37,6 +37,8 @@ class Outcome:
     rejected: list[str] = field(default_factory=list)
     """Writes refused with an expected SQLSTATE (e.g. a removed label)."""
     labels_seen: set[str] = field(default_factory=set)
+    max_write_seconds: float = 0.0
+    """The longest a single committed insert took (lock queue stalls show here)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def error(self, who: str, exc: BaseException) -> None:
@@ -163,6 +165,7 @@ class Workload:
                 self.next_id += 1
                 new_id = self.next_id
             label = rng.choice(labels)
+            started = time.monotonic()
             try:
                 conn.execute(sql, (new_id, label))  # type: ignore[arg-type]
             except psycopg.Error as exc:
@@ -172,9 +175,11 @@ class Workload:
                     labels = self._labels(conn)
                     continue
                 raise
+            took = time.monotonic() - started
             with self.outcome.lock:
                 self.outcome.inserted[new_id] = label
                 self.outcome.labels_seen.add(label)
+                self.outcome.max_write_seconds = max(self.outcome.max_write_seconds, took)
 
     def _updater(self, conn: psycopg.Connection[tuple[Any, ...]], name: str) -> None:
         rng = random.Random(name)
