@@ -435,97 +435,123 @@ BEGIN
             s := s || CASE WHEN r.relispopulated THEN ' WITH DATA' ELSE ' WITH NO DATA' END;
         END IF;
         creates := creates || s; ctx := ctx || format('%s %s', lower(t), q);
+    END LOOP;
+
+    -- what the recreated views carry: one set-based query per kind, in view order
+    -- (the CREATEs above come first, so every statement below finds its view)
+    FOR r IN
+        SELECT format('%I.%I', ns.nspname, c.relname) AS q,
+               CASE c.relkind WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END AS kind,
+               pg_get_userbyid(c.relowner)::text AS owner, c.relacl,
+               obj_description(c.oid, 'pg_class') AS cmt
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+         WHERE c.oid = ANY(view_oids)
+         ORDER BY array_position(view_oids, c.oid)
+    LOOP
         IF r.owner <> current_user THEN
-            creates := creates || format('ALTER %s %s OWNER TO %I', t, q, r.owner);
-            ctx := ctx || format('owner of %s', q);
+            creates := creates || format('ALTER %s %s OWNER TO %I', r.kind, r.q, r.owner);
+            ctx := ctx || format('owner of %s', r.q);
         END IF;
         IF r.cmt IS NOT NULL THEN
-            creates := creates || format('COMMENT ON %s %s IS %L', t, q, r.cmt);
-            ctx := ctx || format('comment on %s', q);
+            creates := creates || format('COMMENT ON %s %s IS %L', r.kind, r.q, r.cmt);
+            ctx := ctx || format('comment on %s', r.q);
         END IF;
         IF r.relacl IS NOT NULL THEN
-            creates := creates || format('REVOKE ALL ON TABLE %s FROM PUBLIC', q)
-                               || format('REVOKE ALL ON TABLE %s FROM %I', q, r.owner);
-            ctx := ctx || format('grants on %s', q) || format('grants on %s', q);
-            FOR d IN SELECT * FROM aclexplode(r.relacl) ORDER BY grantee, privilege_type LOOP
-                creates := creates || format('GRANT %s ON TABLE %s TO %s%s', d.privilege_type, q,
-                    CASE WHEN d.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(d.grantee)) END,
-                    CASE WHEN d.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
-                ctx := ctx || format('grants on %s', q);
-            END LOOP;
+            creates := creates || format('REVOKE ALL ON TABLE %s FROM PUBLIC', r.q)
+                               || format('REVOKE ALL ON TABLE %s FROM %I', r.q, r.owner);
+            ctx := ctx || format('grants on %s', r.q) || format('grants on %s', r.q);
         END IF;
-        FOR d IN
-            SELECT a.attname::text AS col, col_description(r.oid, a.attnum) AS cmt, a.attacl
-              FROM pg_catalog.pg_attribute a
-             WHERE a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-               AND (col_description(r.oid, a.attnum) IS NOT NULL OR a.attacl IS NOT NULL)
-             ORDER BY a.attnum
-        LOOP
-            IF d.cmt IS NOT NULL THEN
-                creates := creates || format('COMMENT ON COLUMN %s.%I IS %L', q, d.col, d.cmt);
-                ctx := ctx || format('comment on %s.%I', q, d.col);
-            END IF;
-            IF d.attacl IS NOT NULL THEN
-                FOR s IN
-                    SELECT format('GRANT %s (%I) ON TABLE %s TO %s%s', x.privilege_type, d.col, q,
-                        CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END,
-                        CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)
-                      FROM aclexplode(d.attacl) AS x ORDER BY x.grantee, x.privilege_type
-                LOOP
-                    creates := creates || s; ctx := ctx || format('column grants on %s', q);
-                END LOOP;
-            END IF;
-        END LOOP;
-        FOR d IN
-            SELECT a.attname::text AS col, pg_get_expr(ad.adbin, ad.adrelid) AS def
-              FROM pg_catalog.pg_attrdef ad
-              JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
-             WHERE ad.adrelid = r.oid ORDER BY a.attnum
-        LOOP
+    END LOOP;
+    FOR r IN
+        SELECT format('GRANT %s%s ON TABLE %s TO %s%s', x.privilege_type,
+                      CASE WHEN src.attname IS NULL THEN '' ELSE format(' (%I)', src.attname) END,
+                      format('%I.%I', ns.nspname, c.relname),
+                      CASE WHEN x.grantee = 0 THEN 'PUBLIC'
+                           ELSE quote_ident(pg_get_userbyid(x.grantee)) END,
+                      CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END) AS stmt,
+               format('grants on %I.%I', ns.nspname, c.relname) AS what
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+          CROSS JOIN LATERAL (
+              SELECT NULL::name AS attname, 0 AS attnum, c.relacl AS acl  -- the view's own
+              UNION ALL
+              SELECT a.attname, a.attnum, a.attacl                        -- its columns'
+                FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                 AND a.attacl IS NOT NULL) AS src
+          CROSS JOIN LATERAL aclexplode(src.acl) AS x
+         WHERE c.oid = ANY(view_oids)
+         ORDER BY array_position(view_oids, c.oid), src.attnum, x.grantee, x.privilege_type
+    LOOP
+        creates := creates || r.stmt; ctx := ctx || r.what;
+    END LOOP;
+    FOR r IN
+        SELECT format('%I.%I', ns.nspname, c.relname) AS q, a.attname::text AS col,
+               col_description(c.oid, a.attnum) AS cmt, pg_get_expr(ad.adbin, ad.adrelid) AS def
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+          JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
+          LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = c.oid AND ad.adnum = a.attnum
+         WHERE c.oid = ANY(view_oids) AND a.attnum > 0 AND NOT a.attisdropped
+           AND (col_description(c.oid, a.attnum) IS NOT NULL OR ad.oid IS NOT NULL)
+         ORDER BY array_position(view_oids, c.oid), a.attnum
+    LOOP
+        IF r.cmt IS NOT NULL THEN
+            creates := creates || format('COMMENT ON COLUMN %s.%I IS %L', r.q, r.col, r.cmt);
+            ctx := ctx || format('comment on %s.%I', r.q, r.col);
+        END IF;
+        IF r.def IS NOT NULL THEN
             creates := creates || format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s',
-                                         q, d.col, d.def);
-            ctx := ctx || format('default of %s.%I', q, d.col);
-        END LOOP;
-        FOR d IN
-            SELECT pg_get_indexdef(x.indexrelid) AS def, obj_description(x.indexrelid, 'pg_class') AS cmt,
-                   format('%I.%I', ns.nspname, ic.relname) AS qi
-              FROM pg_catalog.pg_index x
-              JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
-              JOIN pg_catalog.pg_namespace ns ON ns.oid = ic.relnamespace
-             WHERE x.indrelid = r.oid ORDER BY ic.relname
-        LOOP
-            creates := creates || d.def; ctx := ctx || format('index %s', d.qi);
-            IF d.cmt IS NOT NULL THEN
-                creates := creates || format('COMMENT ON INDEX %s IS %L', d.qi, d.cmt);
-                ctx := ctx || format('comment on index %s', d.qi);
-            END IF;
-        END LOOP;
-        FOR d IN
-            SELECT pg_get_triggerdef(tg.oid) AS def, tg.tgname::text AS nm
-              FROM pg_catalog.pg_trigger tg
-             WHERE tg.tgrelid = r.oid AND NOT tg.tgisinternal ORDER BY tg.tgname
-        LOOP
-            creates := creates || d.def; ctx := ctx || format('trigger %I on %s', d.nm, q);
-        END LOOP;
-        -- rules other than the view's own, and objects depending on the view itself
-        FOR d IN
-            SELECT pg_describe_object(dep.classid, dep.objid, dep.objsubid) AS descr
-              FROM pg_catalog.pg_depend dep
-              LEFT JOIN pg_catalog.pg_rewrite rw
-                     ON dep.classid = 'pg_catalog.pg_rewrite'::regclass AND rw.oid = dep.objid
-             WHERE ((dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = r.oid)
-                    OR (dep.refclassid = 'pg_catalog.pg_type'::regclass
-                        AND dep.refobjid = (SELECT reltype FROM pg_catalog.pg_class WHERE oid = r.oid)))
-               AND dep.deptype = 'n'
-               AND NOT (dep.classid = 'pg_catalog.pg_rewrite'::regclass AND rw.rulename = '_RETURN')
-             UNION
-            SELECT pg_describe_object('pg_catalog.pg_rewrite'::regclass, rw.oid, 0)
-              FROM pg_catalog.pg_rewrite rw
-             WHERE rw.ev_class = r.oid AND rw.rulename <> '_RETURN'
-             ORDER BY 1
-        LOOP
-            blockers := blockers || format('%s (depends on %s, which the swap must recreate)', d.descr, q);
-        END LOOP;
+                                         r.q, r.col, r.def);
+            ctx := ctx || format('default of %s.%I', r.q, r.col);
+        END IF;
+    END LOOP;
+    FOR r IN
+        SELECT pg_get_indexdef(x.indexrelid) AS def,
+               obj_description(x.indexrelid, 'pg_class') AS cmt,
+               format('%I.%I', ns.nspname, ic.relname) AS qi
+          FROM pg_catalog.pg_index x
+          JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = ic.relnamespace
+         WHERE x.indrelid = ANY(view_oids)
+         ORDER BY array_position(view_oids, x.indrelid), ic.relname
+    LOOP
+        creates := creates || r.def || CASE WHEN r.cmt IS NULL THEN NULL
+            ELSE format('COMMENT ON INDEX %s IS %L', r.qi, r.cmt) END;
+        ctx := ctx || format('index %s', r.qi) || format('comment on index %s', r.qi);
+    END LOOP;
+    FOR r IN
+        SELECT pg_get_triggerdef(tg.oid) AS def,
+               format('trigger %I on %I.%I', tg.tgname, ns.nspname, c.relname) AS what
+          FROM pg_catalog.pg_trigger tg
+          JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+         WHERE tg.tgrelid = ANY(view_oids) AND NOT tg.tgisinternal
+         ORDER BY array_position(view_oids, tg.tgrelid), tg.tgname
+    LOOP
+        creates := creates || r.def; ctx := ctx || r.what;
+    END LOOP;
+    -- rules other than the views' own, and objects depending on a view itself (a
+    -- function returning its rows...): the swap would have to drop them
+    FOR r IN
+        SELECT DISTINCT pg_describe_object(dep.classid, dep.objid, dep.objsubid) AS descr,
+               format('%I.%I', ns.nspname, c.relname) AS q
+          FROM pg_catalog.pg_class c
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
+          JOIN pg_catalog.pg_depend dep
+            ON (dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = c.oid)
+            OR (dep.refclassid = 'pg_catalog.pg_type'::regclass AND dep.refobjid = c.reltype)
+          LEFT JOIN pg_catalog.pg_rewrite rw
+                 ON dep.classid = 'pg_catalog.pg_rewrite'::regclass AND rw.oid = dep.objid
+         WHERE c.oid = ANY(view_oids)
+           AND ((dep.deptype = 'n'
+                 AND NOT (dep.classid = 'pg_catalog.pg_rewrite'::regclass
+                          AND rw.rulename = '_RETURN'))
+                OR (rw.rulename <> '_RETURN' AND rw.ev_class = c.oid))
+         ORDER BY 1
+    LOOP
+        blockers := blockers || format('%s (depends on %s, which the swap must recreate)',
+                                       r.descr, r.q);
     END LOOP;
 
     IF cardinality(blockers) > 0 THEN

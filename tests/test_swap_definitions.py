@@ -81,6 +81,29 @@ CASES: dict[str, tuple[list[str], str, list[tuple[Any, ...]]]] = {
         "(SELECT indisclustered FROM pg_index WHERE indexrelid = 't_c'::regclass)",
         [("'a'::st", True)],
     ),
+    "view grants (table and column), rule-free": (
+        [
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles "
+            "WHERE rolname = 'enum_ops_swap_reader') THEN CREATE ROLE enum_ops_swap_reader; "
+            "END IF; END $$",
+            "CREATE TABLE t (id int, x st)",
+            "CREATE VIEW v AS SELECT id, x FROM t WHERE x <> 'b'",
+            "GRANT SELECT ON v TO enum_ops_swap_reader",
+            "GRANT UPDATE (x) ON v TO enum_ops_swap_reader WITH GRANT OPTION",
+            "GRANT INSERT (id) ON v TO PUBLIC",
+        ],
+        "SELECT (SELECT array_agg(replace(a::text, current_user, 'me') ORDER BY a::text) "
+        "FROM pg_class c, unnest(c.relacl) a WHERE c.relname = 'v'), "
+        "(SELECT array_agg(attname || ':' || replace(attacl::text, current_user, 'me') "
+        "ORDER BY attname) FROM pg_attribute "
+        "WHERE attrelid = 'v'::regclass AND attacl IS NOT NULL)",
+        [
+            (
+                ["enum_ops_swap_reader=r/me", "me=arwdDxt/me"],
+                ["id:{=a/me}", "x:{enum_ops_swap_reader=w*/me}"],
+            )
+        ],
+    ),
     "materialized views": (
         [
             "CREATE TABLE t (id int, x st)",

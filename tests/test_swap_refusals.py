@@ -155,6 +155,10 @@ BLOCKERS: list[tuple[list[str], str]] = [
             "trigger t_x on table public.t (reads column x of table public.t)",
         ),
         (
+            ["CREATE RULE v_ins AS ON INSERT TO public.v DO INSTEAD NOTHING"],
+            "rule v_ins on view public.v (depends on public.v, which the swap must recreate)",
+        ),
+        (
             ["CREATE FUNCTION public.rows_of_v() RETURNS SETOF public.v LANGUAGE sql "
              "AS $f$ SELECT * FROM public.v $f$"],
             "function public.rows_of_v() (depends on public.v, which the swap must recreate)",
