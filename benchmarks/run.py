@@ -51,6 +51,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sizes", default=None,
                    help="autogenerate sizes, comma-separated enum counts "
                         "(default 1,10,100,1000; --quick: 1,10)")
+    p.add_argument("--autogen-repeat", type=int, default=None,
+                   help="repetitions of each alembic check (default 7: it is cheap and "
+                        "noisy; --quick: 1)")
     p.add_argument("--scenarios", default="writers,lockqueue,autogen",
                    help="which scenarios to run (comma-separated)")
     p.add_argument("--changes", default=",".join(CHANGE_KEYS),
@@ -65,6 +68,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     args.rows = args.rows or (3_000 if args.quick else 1_000_000)
     args.repeat = args.repeat or (1 if args.quick else 3)
+    args.autogen_repeat = args.autogen_repeat or (1 if args.quick else 7)
     args.lock_timeout = args.lock_timeout or ("300ms" if args.quick else "2s")
     args.hold = args.hold if args.hold is not None else (1.5 if args.quick else 8.0)
     args.sizes = (
@@ -114,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             workdir=Path(tmp),
             progress=progress,
             scenarios=selected,
+            autogen_repeat=args.autogen_repeat,
         )
         results: dict[str, list[dict[str, object]]] = {}
         if {"writers", "lockqueue"} & set(selected):

@@ -41,6 +41,7 @@ class Settings:
     workdir: Path
     progress: Progress
     scenarios: tuple[str, ...] = ("writers", "lockqueue", "autogen")
+    autogen_repeat: int = 1
     timeline: dict[str, Any] = field(default_factory=dict)
     leftovers: list[str] = field(default_factory=list)  # clones still to drop
     _dropper: threading.Thread | None = None
@@ -308,7 +309,7 @@ def autogen(settings: Settings, tools: tuple[str, ...]) -> list[dict[str, Any]]:
                 project.write_models(code)
                 projects[tool] = project
             url = db.sa_url(settings.dsn, dbname)
-            for rep in range(settings.repeat):
+            for rep in range(settings.autogen_repeat):
                 for tool in rotated(tools, rep):
                     run = projects[tool].run(url, "check")
                     result = {
@@ -327,7 +328,8 @@ def autogen(settings: Settings, tools: tuple[str, ...]) -> list[dict[str, Any]]:
                     }
                     results.append(result)
                     settings.progress(
-                        f"autogen rep {rep + 1}/{settings.repeat} {size:>5} enums {tool:<7} "
+                        f"autogen rep {rep + 1}/{settings.autogen_repeat} {size:>5} enums "
+                        f"{tool:<7} "
                         + (
                             f"check {run.migration_seconds:.3f}s, {run.statements} statements"
                             if run.ok and run.migration_seconds is not None
