@@ -256,11 +256,19 @@ BEGIN
                a.attname::text AS col, a.attnum, a.atttypid, a.attinhcount, a.attgenerated,
                ty.typtype, ty.typelem, ty.oid = array_oid OR ty.typelem = ANY(dom_oids) AS is_array,
                CASE WHEN ty.typtype = 'd' THEN ty.oid
-                    WHEN ty.typelem = ANY(dom_oids) THEN ty.typelem END AS dom
+                    WHEN ty.typelem = ANY(dom_oids) THEN ty.typelem END AS dom,
+               CASE WHEN dt.oid IS NOT NULL THEN
+                   format('%I.%I', dns.nspname,
+                          CASE WHEN octet_length(dt.typname) <= 59 THEN dt.typname || '__v2'
+                               ELSE 'enum_ops_v2_' || md5(dt.typname) END) END AS dom_tmp
           FROM pg_catalog.pg_attribute a
           JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
           JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
           JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid
+          LEFT JOIN pg_catalog.pg_type dt
+                 ON dt.oid = CASE WHEN ty.typtype = 'd' THEN ty.oid
+                                  WHEN ty.typelem = ANY(dom_oids) THEN ty.typelem END
+          LEFT JOIN pg_catalog.pg_namespace dns ON dns.oid = dt.typnamespace
          WHERE a.atttypid = ANY(type_oids) AND a.attnum > 0 AND NOT a.attisdropped
          ORDER BY 2, 3, a.attnum
     LOOP
@@ -311,16 +319,7 @@ BEGIN
             check_tail := check_tail || CASE WHEN r.is_array THEN ' (in the array)' ELSE '' END;
         END IF;
         -- the conversion, one ALTER TABLE per table
-        IF r.dom IS NULL THEN
-            t := qtmp;
-        ELSE
-            SELECT format('%I.%I', ns.nspname,
-                          CASE WHEN octet_length(ty.typname) <= 59 THEN ty.typname || '__v2'
-                               ELSE 'enum_ops_v2_' || md5(ty.typname) END)
-              INTO t
-              FROM pg_catalog.pg_type ty JOIN pg_catalog.pg_namespace ns ON ns.oid = ty.typnamespace
-             WHERE ty.oid = r.dom;
-        END IF;
+        t := coalesce(r.dom_tmp, qtmp);
         IF r.is_array THEN
             s := format('ALTER COLUMN %I TYPE %s[] USING %s::%s[]', r.col, t,
                         format(map_array, format('%I::text[]', r.col)), t);
@@ -686,62 +685,59 @@ BEGIN
         ctx := format('default of %s.%I', r.qr, r.col) || ctx;
     END LOOP;
 
-    -- domains over the type: a twin over the new type, constraints added back after
+    -- domains over the type: a twin over the new type takes each one's place and name
     FOR d IN
         SELECT ty.oid, ns.nspname::text AS nsp, ty.typname::text AS typ, ty.typnotnull,
-               pg_get_expr(ty.typdefaultbin, 0) AS def, pg_get_userbyid(ty.typowner)::text AS owner,
-               obj_description(ty.oid, 'pg_type') AS cmt, ty.typacl,
-               CASE WHEN octet_length(ty.typname) <= 59 THEN ty.typname || '__v2'
-                    ELSE 'enum_ops_v2_' || md5(ty.typname) END AS tmp
+               pg_get_expr(ty.typdefaultbin, 0) AS def,
+               pg_get_userbyid(ty.typowner)::text AS owner,
+               obj_description(ty.oid, 'pg_type') AS cmt, ty.typacl, tmp.name AS tmp,
+               EXISTS (SELECT 1 FROM pg_catalog.pg_type o
+                        WHERE o.typnamespace = ty.typnamespace AND o.typname = tmp.name)
+                   AS tmp_taken,
+               -- PostgreSQL 17+ names a domain's NOT NULL constraint: keep the name
+               (SELECT format(' CONSTRAINT %I', con.conname) FROM pg_catalog.pg_constraint con
+                 WHERE con.contypid = ty.oid AND con.contype = 'n' LIMIT 1) AS nn_name,
+               -- validated CHECKs go on the twin from the start (their literals are
+               -- retargeted to the new type below): ALTER DOMAIN ... ADD CONSTRAINT
+               -- cannot check columns of arrays over the domain
+               (SELECT string_agg(format(' CONSTRAINT %I %s', con.conname,
+                                         pg_get_constraintdef(con.oid)), '' ORDER BY con.conname)
+                  FROM pg_catalog.pg_constraint con
+                 WHERE con.contypid = ty.oid AND con.contype = 'c' AND con.convalidated)
+                   AS checks,
+               (SELECT array_agg(format('GRANT %s ON DOMAIN %I.%I TO %s%s', x.privilege_type,
+                                        ns.nspname, ty.typname,
+                                        CASE WHEN x.grantee = 0 THEN 'PUBLIC'
+                                             ELSE quote_ident(pg_get_userbyid(x.grantee)) END,
+                                        CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION'
+                                             ELSE '' END)
+                                 ORDER BY x.grantee, x.privilege_type)
+                  FROM aclexplode(ty.typacl) AS x) AS grants
           FROM pg_catalog.pg_type ty
           JOIN pg_catalog.pg_namespace ns ON ns.oid = ty.typnamespace
+          CROSS JOIN LATERAL (
+              SELECT CASE WHEN octet_length(ty.typname) <= 59 THEN ty.typname || '__v2'
+                          ELSE 'enum_ops_v2_' || md5(ty.typname) END::text AS name) AS tmp
          WHERE ty.oid = ANY(dom_oids)
          ORDER BY 2, 3
     LOOP
         q := format('%I.%I', d.nsp, d.typ);
-        IF EXISTS (SELECT 1 FROM pg_catalog.pg_type ty WHERE ty.typname = d.tmp
-                      AND ty.typnamespace = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = d.nsp)) THEN
+        IF d.tmp_taken THEN
             RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = format(
-                'alembic_enum_ops: cannot swap enum %s.%s: the temporary name %s.%s of its domain '
-                '%s is already taken; drop or rename that object first',
+                'alembic_enum_ops: cannot swap enum %s.%s: the temporary name %s.%s of its '
+                'domain %s is already taken; drop or rename that object first',
                 p_schema, p_name, d.nsp, d.tmp, q);
         END IF;
-        -- PostgreSQL 17+ names a domain's NOT NULL constraint: keep the name
-        t := format('CREATE DOMAIN %I.%I AS %s%s', d.nsp, d.tmp, qtmp,
-                    CASE WHEN NOT d.typnotnull THEN ''
-                         ELSE coalesce((SELECT format(' CONSTRAINT %I', con.conname)
-                                          FROM pg_catalog.pg_constraint con
-                                         WHERE con.contypid = d.oid AND con.contype = 'n'
-                                         LIMIT 1), '') || ' NOT NULL' END);
+        dom_pre := dom_pre || format('CREATE DOMAIN %I.%I AS %s%s%s', d.nsp, d.tmp, qtmp,
+            CASE WHEN d.typnotnull THEN coalesce(d.nn_name, '') || ' NOT NULL' ELSE '' END,
+            coalesce(d.checks, ''));
+        dom_ctx := dom_ctx || format('domain %s', q);
         mid := mid || format('ALTER DOMAIN %I.%I RENAME TO %I', d.nsp, d.tmp, d.typ);
         drops := drops || format('DROP DOMAIN %s', q);  -- runs after the ALTER TABLEs, see below
         IF d.def IS NOT NULL THEN
             creates := format('ALTER DOMAIN %s SET DEFAULT %s', q, d.def) || creates;
             ctx := format('default of domain %s', q) || ctx;
         END IF;
-        FOR r IN
-            SELECT con.conname::text AS nm, pg_get_constraintdef(con.oid) AS def,
-                   obj_description(con.oid, 'pg_constraint') AS cmt, con.convalidated
-              FROM pg_catalog.pg_constraint con
-             WHERE con.contypid = d.oid AND con.contype = 'c' ORDER BY 1
-        LOOP
-            IF r.convalidated THEN
-                -- on the twin from the start (its literals retargeted to the new type):
-                -- ALTER DOMAIN ... ADD CONSTRAINT cannot check arrays over the domain
-                t := t || format(' CONSTRAINT %I %s', r.nm, r.def);
-            ELSE
-                creates := format('ALTER DOMAIN %s ADD CONSTRAINT %I %s', q, r.nm, r.def)
-                           || creates;
-                ctx := format('constraint %I of domain %s', r.nm, q) || ctx;
-            END IF;
-            IF r.cmt IS NOT NULL THEN
-                creates := creates
-                    || format('COMMENT ON CONSTRAINT %I ON DOMAIN %s IS %L', r.nm, q, r.cmt);
-                ctx := ctx || format('comment on constraint %I of domain %s', r.nm, q);
-            END IF;
-        END LOOP;
-        dom_pre := dom_pre || t;
-        dom_ctx := dom_ctx || format('domain %s', q);
         IF d.owner <> current_user THEN
             creates := creates || format('ALTER DOMAIN %s OWNER TO %I', q, d.owner);
             ctx := ctx || format('owner of domain %s', q);
@@ -752,14 +748,32 @@ BEGIN
         END IF;
         IF d.typacl IS NOT NULL THEN
             creates := creates || format('REVOKE ALL ON DOMAIN %s FROM PUBLIC', q)
-                               || format('REVOKE ALL ON DOMAIN %s FROM %I', q, d.owner);
-            ctx := ctx || format('grants on domain %s', q) || format('grants on domain %s', q);
-            FOR r IN SELECT * FROM aclexplode(d.typacl) ORDER BY grantee, privilege_type LOOP
-                creates := creates || format('GRANT %s ON DOMAIN %s TO %s%s', r.privilege_type, q,
-                    CASE WHEN r.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r.grantee)) END,
-                    CASE WHEN r.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
-                ctx := ctx || format('grants on domain %s', q);
-            END LOOP;
+                               || format('REVOKE ALL ON DOMAIN %s FROM %I', q, d.owner)
+                               || coalesce(d.grants, '{}');
+            ctx := ctx || array_fill(format('grants on domain %s', q),
+                                     ARRAY[2 + coalesce(cardinality(d.grants), 0)]);
+        END IF;
+    END LOOP;
+    -- domain CHECKs that were NOT VALID are added back NOT VALID (no scan); comments
+    FOR r IN
+        SELECT format('%I.%I', ns.nspname, ty.typname) AS q, con.conname::text AS nm,
+               pg_get_constraintdef(con.oid) AS def, con.convalidated,
+               obj_description(con.oid, 'pg_constraint') AS cmt
+          FROM pg_catalog.pg_constraint con
+          JOIN pg_catalog.pg_type ty ON ty.oid = con.contypid
+          JOIN pg_catalog.pg_namespace ns ON ns.oid = ty.typnamespace
+         WHERE con.contypid = ANY(dom_oids) AND con.contype = 'c'
+           AND (NOT con.convalidated OR obj_description(con.oid, 'pg_constraint') IS NOT NULL)
+         ORDER BY 1, 2
+    LOOP
+        IF NOT r.convalidated THEN
+            creates := creates || format('ALTER DOMAIN %s ADD CONSTRAINT %I %s', r.q, r.nm, r.def);
+            ctx := ctx || format('constraint %I of domain %s', r.nm, r.q);
+        END IF;
+        IF r.cmt IS NOT NULL THEN
+            creates := creates
+                || format('COMMENT ON CONSTRAINT %I ON DOMAIN %s IS %L', r.nm, r.q, r.cmt);
+            ctx := ctx || format('comment on constraint %I of domain %s', r.nm, r.q);
         END IF;
     END LOOP;
 

@@ -95,3 +95,36 @@ CASES: dict[str, tuple[list[str], str, list[tuple[Any, ...]]]] = {
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_each_column_kind_alone(case: str, db_url: str, second_db_url: str) -> None:
     check_kind(db_url, second_db_url, *CASES[case])
+
+
+def test_domain_with_grants_comments_and_a_not_valid_check(
+    db_url: str, second_db_url: str
+) -> None:
+    check_kind(
+        db_url, second_db_url,
+        [
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles "
+            "WHERE rolname = 'enum_ops_swap_reader') THEN CREATE ROLE enum_ops_swap_reader; "
+            "END IF; END $$",
+            "CREATE DOMAIN st_d AS st",
+            "COMMENT ON DOMAIN st_d IS 'the domain'",
+            "CREATE TABLE t (x st_d)",
+            "INSERT INTO t VALUES ('b')",
+            "ALTER DOMAIN st_d ADD CONSTRAINT not_b CHECK (VALUE <> 'b') NOT VALID",
+            "ALTER DOMAIN st_d ADD CONSTRAINT not_c CHECK (VALUE <> 'c')",
+            "COMMENT ON CONSTRAINT not_c ON DOMAIN st_d IS 'never c'",
+            "REVOKE ALL ON DOMAIN st_d FROM PUBLIC",
+            "GRANT USAGE ON DOMAIN st_d TO enum_ops_swap_reader",
+        ],
+        "SELECT con.conname::text, pg_get_constraintdef(con.oid), con.convalidated, "
+        "obj_description(con.oid, 'pg_constraint'), obj_description(t.oid, 'pg_type'), "
+        "replace(t.typacl::text, current_user, 'me') "
+        "FROM pg_constraint con JOIN pg_type t ON t.oid = con.contypid "
+        "WHERE t.typname = 'st_d' ORDER BY 1",
+        [
+            ("not_b", "CHECK ((VALUE <> 'b'::st)) NOT VALID", False, None, "the domain",
+             "{me=U/me,enum_ops_swap_reader=U/me}"),
+            ("not_c", "CHECK ((VALUE <> 'a'::st))", True, "never c", "the domain",
+             "{me=U/me,enum_ops_swap_reader=U/me}"),
+        ],
+    )
