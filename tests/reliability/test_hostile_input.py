@@ -451,6 +451,7 @@ def test_enum_to_check_and_back(
 
     from .helpers import connect
 
+    assume(table != name)  # a table's row type would take the enum's name
     _setup(twin_dbs, [schema], {(schema, name): tuple(values)})
     rows = [data.draw(st.sampled_from(values), label=f"row {i}") for i in range(3)]
     qtable = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
