@@ -65,6 +65,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="where the peer's venv lives (created when missing)")
     p.add_argument("--refresh-peer", action="store_true",
                    help="rebuild the peer venv (picks up its newest release)")
+    p.add_argument("--rerender", type=Path, default=None, metavar="RESULTS_JSON",
+                   help="only rebuild report.md and the plots in --out from a results.json")
     args = p.parse_args(argv)
     args.rows = args.rows or (3_000 if args.quick else 1_000_000)
     args.repeat = args.repeat or (1 if args.quick else 3)
@@ -83,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C: the finally blocks drop the databases made so far and
     # multiprocessing stops the load processes (daemons) at exit
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.rerender is not None:
+        for path in report.rerender(args.rerender, args.out):
+            print(f"wrote {path}")
+        return 0
     began = time.monotonic()
 
     def progress(message: str) -> None:

@@ -163,3 +163,16 @@ def test_plots_are_written_when_matplotlib_is_there(quick_run: dict[str, Any]) -
         png = quick_run["out"] / name
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"]({name})" in quick_run["report"]
+
+
+def test_rerender_rebuilds_the_same_report(
+    quick_run: dict[str, Any], tmp_path: Path
+) -> None:
+    """``--rerender`` rebuilds report.md from results.json alone (no database)."""
+    cmd = [
+        sys.executable, str(ROOT / "benchmarks" / "run.py"),
+        "--rerender", str(quick_run["out"] / "results.json"), "--out", str(tmp_path),
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "report.md").read_text() == quick_run["report"]

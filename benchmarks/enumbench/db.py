@@ -187,12 +187,16 @@ def build_load_template(dsn: str, rows: int, progress: Any) -> str:
         REWRITE_LOG_SQL,
         ALEMBIC_VERSION_SQL,
     ]
-    with admin_connect(dsn, name) as conn:
-        for statement in statements:
-            conn.execute(statement)
-        progress(f"template {name}: {rows:,} rows x 2 tables loaded; VACUUM ANALYZE")
-        conn.execute(f"VACUUM (FREEZE, ANALYZE) {SCHEMA}.{ENUM_TABLE}")
-        conn.execute(f"VACUUM (FREEZE, ANALYZE) {SCHEMA}.{CHECK_TABLE}")
+    try:
+        with admin_connect(dsn, name) as conn:
+            for statement in statements:
+                conn.execute(statement)
+            progress(f"template {name}: {rows:,} rows x 2 tables loaded; VACUUM ANALYZE")
+            conn.execute(f"VACUUM (FREEZE, ANALYZE) {SCHEMA}.{ENUM_TABLE}")
+            conn.execute(f"VACUUM (FREEZE, ANALYZE) {SCHEMA}.{CHECK_TABLE}")
+    except BaseException:  # Ctrl-C / SIGTERM while loading: leave nothing behind
+        drop_database(dsn, name)
+        raise
     return name
 
 

@@ -30,6 +30,8 @@ TOOL_LABEL = {
 }
 TOOL_COLOR = {"ours": "tab:green", "peer": "tab:red", "hand": "tab:blue", "vanilla": "tab:gray"}
 CHANGE_TITLE = {c.key: c.title for c in CHANGES}
+CHANGE_SHORT = {"add_value": "add", "add_middle": "add in middle", "rename_value": "rename",
+                "remove_value": "remove (swap)", "check_set": "CHECK set"}
 ADD_RENAME_CHECK = ("add_value", "add_middle", "rename_value", "check_set")
 NONE = "\N{EN DASH}"  # an empty table cell
 TIMES = "\N{MULTIPLICATION SIGN}"
@@ -453,6 +455,17 @@ def _seconds(timeout: str) -> float:
     return float(t) / 1000  # a bare number is milliseconds in PostgreSQL
 
 
+def _rounded(value: Any) -> Any:
+    """Timelines rounded to 0.1 ms, to keep results.json small."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    return value
+
+
 def write(
     out: Path,
     *,
@@ -463,13 +476,7 @@ def write(
     elapsed: float,
     quick: bool,
 ) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    writers = summarise_writers(results.get("writers", []))
-    lockqueue = summarise_lockqueue(results.get("lockqueue", []))
-    autogen = summarise_autogen(results.get("autogen", []))
-    targets = evaluate_targets(writers, lockqueue, autogen, rows=settings.rows,
-                               lock_timeout_s=_seconds(settings.lock_timeout))
-    plots, plot_note = _plots(out, settings.timeline, lockqueue, autogen)
+    """Write results.json, report.md and the plots of a finished run."""
     machine = {**machine, "load average at end (1/5/15 min)":
                " / ".join(f"{x:.1f}" for x in os.getloadavg())}
     params = {
@@ -477,6 +484,8 @@ def write(
         "repeat": settings.repeat,
         "lock_timeout": settings.lock_timeout,
         "hold_s": settings.hold,
+        "baseline_s": settings.baseline,
+        "after_s": settings.after,
         "autogen_sizes": list(settings.sizes),
         "autogen_repeat": settings.autogen_repeat,
         "changes": list(settings.changes),
@@ -492,41 +501,66 @@ def write(
         "versions": versions,
         "parameters": params,
     }
-    data = {
+    return render(out, {"meta": meta, "runs": results, "timeline": _rounded(settings.timeline)})
+
+
+def rerender(results_json: Path, out: Path) -> list[Path]:
+    """Rebuild report.md and the plots from a results.json (no database needed)."""
+    data = json.loads(results_json.read_text())
+    return render(out, {"meta": data["meta"], "runs": data["runs"],
+                        "timeline": data.get("timeline", {})})
+
+
+def render(out: Path, data: dict[str, Any]) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    meta, results = data["meta"], data["runs"]
+    machine, versions = meta["machine"], meta["versions"]
+    # results.json files written before a parameter existed get its old meaning
+    params = {"autogen_repeat": meta["parameters"]["repeat"], "baseline_s": 1.0,
+              "after_s": 1.0, **meta["parameters"]}
+    writers = summarise_writers(results.get("writers", []))
+    lockqueue = summarise_lockqueue(results.get("lockqueue", []))
+    autogen = summarise_autogen(results.get("autogen", []))
+    targets = evaluate_targets(writers, lockqueue, autogen, rows=params["rows"],
+                               lock_timeout_s=_seconds(params["lock_timeout"]))
+    plots, plot_note = _plots(out, data.get("timeline", {}), lockqueue, autogen)
+    full = {
         "meta": meta,
         "targets": targets,
         "summary": {"writers": writers, "lockqueue": lockqueue, "autogen": autogen},
         "runs": results,
         "plots": plots,
+        "timeline": data.get("timeline", {}),
     }
     json_path = out / "results.json"
-    json_path.write_text(json.dumps(data, indent=1, default=str) + "\n")
+    json_path.write_text(json.dumps(full, indent=1, default=str) + "\n")
 
     md = ["# Benchmark report: alembic-enum-ops vs alembic-postgresql-enum vs the hand recipe",
           "",
-          f"Generated {meta['generated']} at commit `{meta['commit']}` in {elapsed:.0f} s"
-          + (" — **quick mode: tiny data, one repetition; numbers mean nothing**" if quick
-             else "") + ".", "",
+          f"Generated {meta['generated']} at commit `{meta['commit']}` in "
+          f"{meta['elapsed_s']:.0f} s"
+          + (" \N{EM DASH} **quick mode: tiny data, one repetition; numbers mean nothing**"
+             if params["quick"] else "") + ".", "",
           "## Machine and parameters", "",
           "| | |", "|---|---|"]
     for key, value in machine.items():
         md.append(f"| {key} | {value} |")
     for scope, vers in versions.items():
         md.append(f"| versions ({scope}) | {', '.join(f'{k} {v}' for k, v in vers.items())} |")
-    md += [f"| rows per table | {settings.rows:,} |",
-           f"| repetitions | {settings.repeat} (tools alternate; medians reported); "
-           f"alembic check: {settings.autogen_repeat} |",
-           f"| our lock_timeout | {settings.lock_timeout} |",
-           f"| long reader holds its lock | {settings.hold:g} s |", ""]
+    md += [f"| rows per table | {params['rows']:,} |",
+           f"| repetitions | {params['repeat']} (tools alternate; medians reported); "
+           f"alembic check: {params['autogen_repeat']} |",
+           f"| our lock_timeout | {params['lock_timeout']} |",
+           f"| long reader holds its lock | {params['hold_s']:g} s |", ""]
     md += ["## Targets", "", "| target | status | evidence |", "|---|---|---|"]
     md += [f"| {t['target']} | **{t['status']}** | {t['evidence']} |" for t in targets]
     md.append("")
     if plot_note:
         md += [f"_{plot_note}_", ""]
     if writers:
-        md += _writers_md(writers, plots, settings.baseline, settings.after)
+        md += _writers_md(writers, plots, params["baseline_s"], params["after_s"])
     if lockqueue:
-        md += _lockqueue_md(lockqueue, settings.hold, settings.lock_timeout,
+        md += _lockqueue_md(lockqueue, params["hold_s"], params["lock_timeout"],
                             plots.get("lockqueue"),
                             [v for k, v in plots.items() if k.startswith("lockqueue_")])
     if autogen:
@@ -596,8 +630,7 @@ def _plots(
                 ax.bar([k + i * width for k in range(len(changes))], vals, width,
                        color=TOOL_COLOR[tool], label=TOOL_LABEL[tool])
             ax.set_xticks([k + width * (len(tools) - 1) / 2 for k in range(len(changes))])
-            ax.set_xticklabels([CHANGE_TITLE[c].replace(" (", "\n(") for c in changes],
-                               fontsize=7)
+            ax.set_xticklabels([CHANGE_SHORT.get(c, c) for c in changes], fontsize=8)
             ax.set_title(f"longest SELECT wait: {title}", fontsize=9)
         axes[0].set_ylabel("seconds")
         axes[0].legend(fontsize=8)
@@ -625,7 +658,9 @@ def _plots(
         plt.close(fig)
         plots[f"lockqueue_{change}"] = name
     if autogen:
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2))
+        fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(14, 4.2))
+        vanilla = {r["enums"]: r["statements"] for r in autogen
+                   if r["tool"] == "vanilla" and r["statements"] is not None}
         for tool in _tools_in(autogen):
             pts = sorted((r["enums"], r["compare_s"], r["statements"]) for r in autogen
                          if r["tool"] == tool and r["compare_s"] is not None)
@@ -635,8 +670,14 @@ def _plots(
                      label=TOOL_LABEL[tool])
             ax2.plot([p[0] for p in pts], [p[2] for p in pts], "o-", color=TOOL_COLOR[tool],
                      label=TOOL_LABEL[tool])
+            if tool != "vanilla":
+                added = [(p[0], p[2] - vanilla[p[0]]) for p in pts
+                         if p[0] in vanilla and p[2] is not None]
+                ax3.plot([a[0] for a in added], [max(a[1], 0.5) for a in added], "o-",
+                         color=TOOL_COLOR[tool], label=TOOL_LABEL[tool])
         for ax, label in ((ax1, "alembic check: comparison time (s)"),
-                          (ax2, "SQL statements per alembic check")):
+                          (ax2, "SQL statements per alembic check"),
+                          (ax3, "statements added to vanilla Alembic's")):
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_xlabel("enums (2 columns each)")
