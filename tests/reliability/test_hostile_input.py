@@ -499,3 +499,64 @@ def test_enum_to_check_and_back(
         assert enum_snapshot(url) == {(schema, name): tuple(values)}, script
         assert read(url) == rows
         assert canary_intact(url)
+
+
+@bounded(12)
+@given(
+    schema=valid_schema,
+    table=valid_name,
+    column=valid_name,
+    old_values=st.lists(labels, min_size=1, max_size=4, unique=True),
+    new_values=st.lists(labels, min_size=1, max_size=4, unique=True),
+    data=st.data(),
+)
+def test_check_enum_set_values(
+    twin_dbs: tuple[str, str],
+    schema: str,
+    table: str,
+    column: str,
+    old_values: list[str],
+    new_values: list[str],
+    data: st.DataObject,
+) -> None:
+    """Change a CHECK's set with hostile values and a mapping (the batched remap's
+    CASE literals): rows move exactly as mapped, online and offline."""
+    from psycopg import sql
+
+    from .helpers import connect
+
+    _setup(twin_dbs, [schema], {})
+    vanished = [v for v in old_values if v not in new_values]
+    mapping = {v: data.draw(st.sampled_from(new_values), label=f"map {v!r}") for v in vanished}
+    qtable = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(table))
+    for url in twin_dbs:
+        with connect(url) as conn:
+            create = sql.SQL("CREATE TABLE {} ({} text)")
+            conn.execute(create.format(qtable, sql.Identifier(column)))
+            for value in old_values:
+                insert = sql.SQL("INSERT INTO {} VALUES ({})")
+                conn.execute(insert.format(qtable, sql.Literal(value)))
+        run_online(url, lambda op: op.check_enum_create(table, column, old_values, schema=schema))
+
+    def fn(op: Any) -> None:
+        op.check_enum_set_values(
+            table, column, new_values, schema=schema, mapping=mapping, old_values=old_values
+        )
+
+    online, offline = twin_dbs
+    run_online(online, fn)
+    script = render_offline(fn)
+    apply_script(offline, script)
+    expected_rows = sorted(mapping.get(v, v) for v in old_values)
+    for url in twin_dbs:
+        with connect(url) as conn:
+            got = sorted(
+                r[0]
+                for r in conn.execute(
+                    sql.SQL("SELECT {} FROM {}").format(sql.Identifier(column), qtable)
+                )
+            )
+        assert got == expected_rows, script
+        probe = _check_probe(url, schema, table, column, new_values)
+        assert probe == [True] * len(new_values) + [False], script
+        assert canary_intact(url)
