@@ -130,7 +130,8 @@ def backends(url: str, application_name: str) -> list[tuple[int, str | None, str
     with psycopg.connect(libpq_url(url), autocommit=True, connect_timeout=10) as conn:
         rows = conn.execute(
             "SELECT pid, wait_event_type, query FROM pg_stat_activity "
-            "WHERE application_name = %s AND pid <> pg_backend_pid()",
+            "WHERE application_name = %s AND pid <> pg_backend_pid() "
+            "AND datname = current_database()",
             (application_name,),
         ).fetchall()
     return [(int(r[0]), r[1], str(r[2])) for r in rows]
