@@ -37,7 +37,10 @@ DECLARE
     ctx text[] := '{}';
     checks text[] := '{}';
     check_what text[] := '{}';
-    check_tail text[] := '{}';
+    chk_rel text[] := '{}';
+    chk_disp text[] := '{}';
+    chk_branch text[] := '{}';
+    chk_pre text[] := '{}';
     lock_rels text[] := '{}';
     dom_pre text[] := '{}';
     dom_ctx text[] := '{}';
@@ -53,7 +56,6 @@ DECLARE
     q text;
     i int;
     k int;
-    cnt bigint;
     lbl text;
     clauses text;
     last_rel oid;
@@ -299,24 +301,26 @@ BEGIN
         END IF;
         -- 3. data check: rows holding a label that vanishes
         IF cardinality(vanish) > 0 THEN
-            -- compared as the column's own type (no per-row text conversion); arrays
-            -- prefiltered with && so only rows holding a vanishing label are unnested
-            -- (a domain column is cast to the enum: the labels may fail the domain's CHECK)
+            -- one scan per table for all its columns (see below); compared as the enum
+            -- (no per-row text conversion; a domain column is cast to the enum, as the
+            -- labels may fail the domain's CHECK); arrays prefiltered with &&
             t := CASE WHEN r.dom IS NULL THEN '' ELSE '::' || qtype END;
+            chk_rel := chk_rel || format('%I.%I', r.nsp, r.rel);
+            chk_disp := chk_disp || format('%s.%s', r.nsp, r.rel);
             IF r.is_array THEN
-                q := format('SELECT u.l, count(*) FROM %I.%I AS t CROSS JOIN LATERAL '
-                            '(SELECT DISTINCT e::text AS l FROM unnest(t.%I) AS e '
-                            'WHERE e::text = ANY($1)) AS u WHERE t.%I%s && $1::%s[] '
-                            'GROUP BY 1 ORDER BY 1',
-                            r.nsp, r.rel, r.col, r.col, t || CASE WHEN t = '' THEN '' ELSE '[]' END,
-                            qtype);
+                chk_branch := chk_branch || format(
+                    'SELECT DISTINCT %s AS n, %L AS c, e::text AS l, %L AS tail '
+                    'FROM unnest(t.%I) AS e WHERE e::text = ANY($1)',
+                    r.attnum, r.col, ' (in the array)', r.col);
+                chk_pre := chk_pre || format('t.%I%s && $1::%s[]', r.col,
+                    CASE WHEN t = '' THEN '' ELSE t || '[]' END, qtype);
             ELSE
-                q := format('SELECT %I::text, count(*) FROM %I.%I WHERE %I%s = ANY($1::%s[]) '
-                            'GROUP BY 1 ORDER BY 1', r.col, r.nsp, r.rel, r.col, t, qtype);
+                chk_branch := chk_branch || format(
+                    'SELECT %s AS n, %L AS c, t.%I::text AS l, %L AS tail '
+                    'WHERE t.%I%s = ANY($1::%s[])',
+                    r.attnum, r.col, r.col, '', r.col, t, qtype);
+                chk_pre := chk_pre || format('t.%I%s = ANY($1::%s[])', r.col, t, qtype);
             END IF;
-            checks := checks || q;  -- run once the tables are locked, see below
-            check_what := check_what || format('%s.%s.%s', r.nsp, r.rel, r.col);
-            check_tail := check_tail || CASE WHEN r.is_array THEN ' (in the array)' ELSE '' END;
         END IF;
         -- the conversion, one ALTER TABLE per table
         t := coalesce(r.dom_tmp, qtmp);
@@ -342,6 +346,20 @@ BEGIN
     IF last_rel IS NOT NULL THEN
         alters := alters || format('ALTER TABLE %s %s', last_qrel, clauses);
     END IF;
+    FOR r IN
+        SELECT x.rel, x.disp, string_agg(x.branch, ' UNION ALL ' ORDER BY x.ord) AS branches,
+               string_agg(x.pre, ' OR ' ORDER BY x.ord) AS pre
+          FROM unnest(chk_rel, chk_disp, chk_branch, chk_pre) WITH ORDINALITY
+               AS x(rel, disp, branch, pre, ord)
+         GROUP BY x.rel, x.disp
+         ORDER BY min(x.ord)
+    LOOP
+        checks := checks || format(
+            'SELECT u.c, u.l, count(*), u.tail FROM %s AS t CROSS JOIN LATERAL (%s) AS u '
+            'WHERE %s GROUP BY u.n, u.c, u.l, u.tail ORDER BY u.n, u.l',
+            r.rel, r.branches, r.pre);
+        check_what := check_what || r.disp;
+    END LOOP;
 
     -- rules (other than views') on the affected columns or the type
     FOR r IN
@@ -571,9 +589,9 @@ BEGIN
     END IF;
     -- 3. (continued) the data check itself
     FOR i IN 1 .. cardinality(checks) LOOP
-        FOR lbl, cnt IN EXECUTE checks[i] USING vanish LOOP
+        FOR r IN EXECUTE checks[i] USING vanish LOOP
             problems := problems
-                || format('%s: %s row(s) hold %L%s', check_what[i], cnt, lbl, check_tail[i]);
+                || format('%s.%s: %s row(s) hold %L%s', check_what[i], r.c, r.count, r.l, r.tail);
         END LOOP;
     END LOOP;
     IF cardinality(problems) > 0 THEN
