@@ -285,3 +285,25 @@ def test_same_labels_is_a_no_op(db_url: str) -> None:
     oid = query(db_url, "SELECT 'st'::regtype::oid")
     run_online(db_url, lambda op: op.enum_swap("st", ["a", "b"]))
     assert query(db_url, "SELECT 'st'::regtype::oid") == oid
+
+
+def test_add_value_then_swap_in_one_revision(db_url: str, second_db_url: str) -> None:
+    """ADD VALUE commits on its own; the swap that follows sees the new label."""
+    setup = [
+        "CREATE TYPE st AS ENUM ('a', 'b')",
+        "CREATE TABLE t (x st)",
+        "INSERT INTO t VALUES ('a'), ('b')",
+    ]
+    execute(db_url, *setup)
+    execute(second_db_url, *setup)
+
+    def migration(op: Any) -> None:
+        op.enum_add_value("st", "z", schema="public")
+        op.execute("UPDATE t SET x = 'z' WHERE x = 'a'")
+        op.enum_swap("st", ["z", "b"], schema="public", old_values=["a", "b", "z"])
+
+    run_online(db_url, migration)
+    assert enum_snapshot(db_url) == {("public", "st"): ("z", "b")}
+    assert query(db_url, "SELECT x::text FROM t ORDER BY 1") == [("b",), ("z",)]
+    apply_script(second_db_url, render_offline(migration))
+    assert snapshot(second_db_url, ["public.t"]) == snapshot(db_url, ["public.t"])
