@@ -72,6 +72,17 @@ CASES: dict[str, tuple[list[str], str, list[tuple[Any, ...]]]] = {
             for table, id_, x in [("t1", 1, "a"), ("t2a", 11, "b"), ("t2a", 12, "a")]
         ],
     ),
+    "inheritance child with a local enum column": (
+        [
+            "CREATE TABLE parent (id int, x st DEFAULT 'c')",
+            "CREATE TABLE child (y st[]) INHERITS (parent)",
+            "INSERT INTO parent VALUES (1, 'c')",
+            "INSERT INTO child VALUES (2, 'b', '{c}'), (3, DEFAULT, NULL)",
+        ],
+        "SELECT tableoid::regclass::text, id, x::text, "
+        "(SELECT y::text FROM child c WHERE c.id = p.id) FROM parent p ORDER BY id",
+        [("parent", 1, "a", None), ("child", 2, "b", "{a}"), ("child", 3, "a", None)],
+    ),
     "defaults": (
         ["CREATE TABLE t (x st DEFAULT 'c', y text DEFAULT ('b'::st)::text)"],
         "SELECT a.attname::text, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d "
