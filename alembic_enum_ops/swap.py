@@ -57,6 +57,7 @@ from importlib import resources
 
 from sqlalchemy.engine import Dialect
 
+from .errors import EnumStateError, UnsafeOperationError
 from .plan import Boundary, LockTarget, Plan, Statement, Step
 from .sqltext import dollar_quote, literal, qualified
 
@@ -65,6 +66,9 @@ SQLSTATE_UNSAFE = "EO001"
 
 SQLSTATE_STATE = "EO002"
 """Raised by the engine when the database is not in the state the swap expects."""
+
+SQLSTATE_PREVIEW = "EO003"
+"""Raised by a preview run, its detail the JSON list of statements it would run."""
 
 TEMP_SUFFIX = "__v2"
 
@@ -96,11 +100,14 @@ def swap_engine_sql(
     remove: str | None = None,
     mapping: Mapping[str, str] | None = None,
     old_values: Sequence[str] | None = None,
+    preview: bool = False,
 ) -> str:
     """The ``DO`` block that performs the swap (see the module docstring).
 
     Exactly one of ``new_values`` (swap) and ``remove`` (remove one label, the new
-    list being computed from the catalog when the block runs) is given.
+    list being computed from the catalog when the block runs) is given.  With
+    ``preview`` the block runs every check, then raises SQLSTATE ``EO003`` carrying
+    the statements instead of running them (see :func:`.swap_catalog.preview_swap`).
     """
     if (new_values is None) == (remove is None):
         raise ValueError("give exactly one of new_values and remove")
@@ -115,6 +122,7 @@ def swap_engine_sql(
             f"    p_from text[] := {_text_array(dialect, list(mapping))};",
             f"    p_to text[] := {_text_array(dialect, list(mapping.values()))};",
             f"    p_expected text[] := {_text_array(dialect, old_values)};",
+            f"    p_preview boolean := {'true' if preview else 'false'};",
         ]
     )
     return "DO " + dollar_quote(ENGINE.replace("@@PARAMS@@", params))
@@ -158,3 +166,30 @@ def plan_swap(
 
 ENGINE = (resources.files(__package__) / "swap_engine.sql").read_text(encoding="utf-8")
 """The engine's PL/pgSQL text (``swap_engine.sql``, shipped in the package)."""
+
+
+def server_error_parts(exc: BaseException) -> tuple[str, str | None, str | None]:
+    """Message, detail and hint of a server error, whatever the driver: psycopg and
+    psycopg2 expose ``diag``; with asyncpg the server error is the adapted
+    exception's cause."""
+    orig = getattr(exc, "orig", exc)
+    diag = getattr(orig, "diag", None)
+    if diag is not None:
+        return (diag.message_primary or str(orig), diag.message_detail, diag.message_hint)
+    cause = getattr(orig, "__cause__", None)
+    return (
+        getattr(cause, "message", None) or str(orig),
+        getattr(cause, "detail", None),
+        getattr(cause, "hint", None),
+    )
+
+
+def engine_error(exc: BaseException, sqlstate: str | None) -> BaseException:
+    """The engine's refusals (SQLSTATE ``EO001``/``EO002``) as our exceptions, with the
+    server's message, detail and hint; any other error unchanged."""
+    if sqlstate not in (SQLSTATE_UNSAFE, SQLSTATE_STATE):
+        return exc
+    message = "\n".join(p for p in server_error_parts(exc) if p)
+    if sqlstate == SQLSTATE_UNSAFE:
+        return UnsafeOperationError(message)
+    return EnumStateError(message)

@@ -1,4 +1,4 @@
-"""The one catalog read the swap does in Python: which relations it will lock.
+"""The swap's reads from Python: which relations it will lock, and a dry run.
 
 The swap engine (:mod:`.swap`) discovers every dependent itself when it runs; online
 we read, in ONE query, the tables it will rewrite and the views it will recreate, so
@@ -8,10 +8,15 @@ held it, and revision headers can list the rewritten tables.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+from .runner import sqlstate_of
+from .swap import SQLSTATE_PREVIEW, engine_error, server_error_parts, swap_engine_sql
 
 
 @dataclass(frozen=True)
@@ -78,3 +83,43 @@ def read_swap_relations(connection: Connection, schema: str, name: str) -> list[
     return [
         SwapRelation(r.schema, r.name, r.relkind, bool(r.rewritten)) for r in rows
     ]
+
+
+def preview_swap(
+    connection: Connection,
+    schema: str,
+    name: str,
+    *,
+    new_values: Sequence[str] | None = None,
+    remove: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    old_values: Sequence[str] | None = None,
+) -> list[str]:
+    """The statements a swap would run now, after all its checks, without changing
+    anything (a dry run for reviews, revision headers and ``doctor``).
+
+    Runs the swap engine in preview mode inside a savepoint: it reads the catalog and
+    the data exactly as the real swap does, raises the same refusals
+    (:class:`~.errors.UnsafeOperationError`, :class:`~.errors.EnumStateError`), takes
+    no exclusive lock, and hands the statements back.  An empty list means the type
+    already has these labels.
+    """
+    sql = swap_engine_sql(
+        connection.dialect, schema, name,
+        new_values=new_values, remove=remove, mapping=mapping, old_values=old_values,
+        preview=True,
+    )
+    try:
+        with connection.begin_nested():
+            connection.exec_driver_sql(sql, execution_options={"no_parameters": True})
+    except sa.exc.DBAPIError as exc:
+        code = sqlstate_of(exc)
+        if code == SQLSTATE_PREVIEW:
+            _, detail, _ = server_error_parts(exc)
+            statements: list[str] = json.loads(detail or "[]")
+            return statements
+        error = engine_error(exc, code)
+        if error is exc:
+            raise
+        raise error from exc
+    return []

@@ -42,6 +42,8 @@ DECLARE
     chk_branch text[] := '{}';
     chk_pre text[] := '{}';
     lock_rels text[] := '{}';
+    todo text[] := '{}';
+    steps text[];
     dom_pre text[] := '{}';
     dom_ctx text[] := '{}';
     n_creates int;
@@ -584,8 +586,12 @@ BEGIN
     -- fails here (lock_timeout, SQLSTATE 55P03) before any heavy work is done
     IF cardinality(lock_rels) > 0 THEN
         s := format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', array_to_string(lock_rels, ', '));
-        RAISE NOTICE 'alembic_enum_ops: %', s;
-        EXECUTE s;
+        IF p_preview THEN
+            todo := todo || s;  -- a preview only reads: no exclusive lock
+        ELSE
+            RAISE NOTICE 'alembic_enum_ops: %', s;
+            EXECUTE s;
+        END IF;
     END IF;
     -- 3. (continued) the data check itself
     FOR i IN 1 .. cardinality(checks) LOOP
@@ -908,12 +914,19 @@ BEGIN
     FOREACH s IN ARRAY drops LOOP
         IF s LIKE 'DROP DOMAIN %' THEN k := k + 1; END IF;
     END LOOP;
-    FOREACH s IN ARRAY pre || drops[1:cardinality(drops) - k] || alters
-                        || drops[cardinality(drops) - k + 1:cardinality(drops)]
-                        || format('DROP TYPE %s', qtype)
-                        || format('ALTER TYPE %s RENAME TO %I', qtmp, p_name)
-                        || mid || creates LOOP
-        CONTINUE WHEN s IS NULL;
+    steps := array_remove(
+        pre || drops[1:cardinality(drops) - k] || alters
+            || drops[cardinality(drops) - k + 1:cardinality(drops)]
+            || format('DROP TYPE %s', qtype)
+            || format('ALTER TYPE %s RENAME TO %I', qtmp, p_name)
+            || mid || creates,
+        NULL);
+    IF p_preview THEN
+        -- every check passed: hand the statements back instead of running them
+        RAISE EXCEPTION USING ERRCODE = 'EO003', MESSAGE = 'alembic_enum_ops: preview',
+            DETAIL = to_json(todo || steps)::text;
+    END IF;
+    FOREACH s IN ARRAY steps LOOP
         RAISE NOTICE 'alembic_enum_ops: %', s;
         EXECUTE s;
     END LOOP;

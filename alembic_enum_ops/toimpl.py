@@ -255,29 +255,10 @@ def _run_swap(
     try:
         execute(context, plan, options)
     except sa_exc.DBAPIError as exc:
-        raise _swap_error(exc) from exc
-
-
-def _swap_error(exc: sa_exc.DBAPIError) -> BaseException:
-    """The engine's refusals (SQLSTATE EO001/EO002) as our exceptions, with the
-    server's message, detail and hint; any other error unchanged."""
-    code = sqlstate_of(exc)
-    if code not in (swap_planner.SQLSTATE_UNSAFE, swap_planner.SQLSTATE_STATE):
-        return exc
-    diag = getattr(exc.orig, "diag", None)  # psycopg / psycopg2
-    if diag is not None:
-        parts = [diag.message_primary, diag.message_detail, diag.message_hint]
-    else:  # asyncpg: the server error is the adapted exception's cause
-        cause = getattr(exc.orig, "__cause__", None)
-        parts = [
-            getattr(cause, "message", None) or str(exc.orig),
-            getattr(cause, "detail", None),
-            getattr(cause, "hint", None),
-        ]
-    message = "\n".join(p for p in parts if p)
-    if code == swap_planner.SQLSTATE_UNSAFE:
-        return UnsafeOperationError(message)
-    return EnumStateError(message)
+        error = swap_planner.engine_error(exc, sqlstate_of(exc))
+        if error is exc:
+            raise
+        raise error from exc
 
 
 @Operations.implementation_for(SwapEnumOp)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from alembic_enum_ops import Boundary, InvalidEnumInput
+from alembic_enum_ops import Boundary, EnumStateError, InvalidEnumInput, UnsafeOperationError
 from alembic_enum_ops.ops import SwapEnumOp
 from alembic_enum_ops.sqltext import default_dialect
 from alembic_enum_ops.swap import plan_swap, swap_engine_sql, temp_name
-from alembic_enum_ops.swap_catalog import SwapRelation, read_swap_relations
+from alembic_enum_ops.swap_catalog import SwapRelation, preview_swap, read_swap_relations
 from tests.support.catalog import query
 from tests.support.migrate import run_online
-from tests.swap_helpers import run_sql
+from tests.swap_helpers import lock_held, run_sql, snapshot
 
 
 def test_plan_is_one_locked_step_in_the_revision_transaction() -> None:
@@ -160,3 +160,63 @@ def test_exchange_round_trip_restores_the_data(db_url: str) -> None:
     ]
     run_online(db_url, lambda op: op.invoke(swap.reverse()))
     assert query(db_url, "SELECT id, x::text, xs::text FROM t ORDER BY id") == before
+
+
+PREVIEW_SETUP = [
+    "CREATE SCHEMA ai",
+    "CREATE TYPE ai.st AS ENUM ('a', 'b', 'c')",
+    "CREATE TABLE ai.t (id int, x ai.st DEFAULT 'c', xs ai.st[])",
+    "CREATE VIEW ai.v AS SELECT id FROM ai.t WHERE x = 'c'",
+    "INSERT INTO ai.t VALUES (1, 'c', '{a,c}')",
+]
+
+
+def _preview(url: str, **kwargs: object) -> list[str]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return preview_swap(conn, "ai", "st", **kwargs)  # type: ignore[arg-type]
+    finally:
+        engine.dispose()
+
+
+def test_preview_lists_the_statements_and_changes_nothing(
+    db_url: str, second_db_url: str
+) -> None:
+    run_sql(db_url, *PREVIEW_SETUP)
+    run_sql(second_db_url, *PREVIEW_SETUP)
+    before = snapshot(db_url, ["ai.t"])
+    # a reader holding the table does not block a preview: it takes no exclusive lock
+    with lock_held(db_url, "LOCK TABLE ai.t IN ACCESS SHARE MODE", release_after=None):
+        statements = _preview(db_url, new_values=["b", "a"], mapping={"c": "a"})
+    assert snapshot(db_url, ["ai.t"]) == before
+    assert statements[0] == "LOCK TABLE ai.t IN ACCESS EXCLUSIVE MODE"
+    assert statements[1] == "CREATE TYPE ai.st__v2 AS ENUM ('b', 'a')"
+    assert "DROP VIEW ai.v" in statements
+    assert [s for s in statements if s.startswith("ALTER TABLE ai.t ALTER COLUMN")] == [
+        "ALTER TABLE ai.t ALTER COLUMN x TYPE ai.st__v2 USING "
+        "(CASE x::text WHEN 'c' THEN 'a' ELSE x::text END)::ai.st__v2, "
+        "ALTER COLUMN xs TYPE ai.st__v2[] USING "
+        "array_replace(array_replace(xs::text[], 'c', '\x01alembic_enum_ops_1\x01'), "
+        "'\x01alembic_enum_ops_1\x01', 'a')::ai.st__v2[]",
+    ]
+    assert "DROP TYPE ai.st" in statements
+    assert "ALTER TYPE ai.st__v2 RENAME TO st" in statements
+    assert "ALTER TABLE ONLY ai.t ALTER COLUMN x SET DEFAULT 'a'::ai.st" in statements
+    assert any(s.startswith("CREATE VIEW ai.v AS") and "'a'::ai.st" in s for s in statements)
+    # running exactly these statements gives what the swap itself gives
+    run_sql(db_url, *statements)
+    run_online(
+        second_db_url,
+        lambda op: op.enum_swap("st", ["b", "a"], schema="ai", mapping={"c": "a"}),
+    )
+    assert snapshot(db_url, ["ai.t", "ai.v"]) == snapshot(second_db_url, ["ai.t", "ai.v"])
+
+
+def test_preview_refuses_like_the_swap(db_url: str) -> None:
+    run_sql(db_url, *PREVIEW_SETUP)
+    with pytest.raises(UnsafeOperationError, match=r"ai\.t\.x: 1 row\(s\) hold 'c'"):
+        _preview(db_url, remove="c")
+    with pytest.raises(EnumStateError, match="has labels"):
+        _preview(db_url, new_values=["a"], old_values=["x"])
+    assert _preview(db_url, new_values=["a", "b", "c"]) == []
