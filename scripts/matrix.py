@@ -66,6 +66,9 @@ PG_RELEASES: dict[str, str] = {
 
 # The oldest releases the project supports (pyproject: sqlalchemy>=2.0, alembic>=1.13).
 FLOOR_PINS = ("sqlalchemy>=2.0,<2.1", "alembic>=1.13,<1.14")
+# tools some tests drive (typed revisions under mypy --strict, wheel builds), so the
+# floor combination skips nothing but what needs a newer Alembic
+FLOOR_TOOLS = ("mypy>=1.10", "build>=1.2")
 SERVER_USER = "postgres"
 
 # What runs where the full suite does not fit the CI budget (see --subset): every test
@@ -230,14 +233,15 @@ def ensure_floor_venv() -> Path:
     python = venv / "bin" / "python"
     stamp = venv / ".matrix-stamp"
     digest = hashlib.sha256(
-        (ROOT / "pyproject.toml").read_bytes() + "\n".join(FLOOR_PINS).encode()
+        (ROOT / "pyproject.toml").read_bytes() + "\n".join(FLOOR_PINS + FLOOR_TOOLS).encode()
     ).hexdigest()
     if python.exists() and stamp.exists() and stamp.read_text() == digest:
         return python
     log("building .venv-floor (" + ", ".join(FLOOR_PINS) + ")")
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]", *FLOOR_PINS],
+        [str(python), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]", *FLOOR_PINS,
+         *FLOOR_TOOLS],
         capture_output=True, text=True, check=False,
     )
     if install.returncode != 0:  # pip's output only when it matters

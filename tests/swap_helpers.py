@@ -58,6 +58,8 @@ SNAPSHOT_QUERIES: dict[str, str] = {
         LEFT JOIN pg_class c ON c.oid = con.conrelid
         LEFT JOIN pg_type t ON t.oid = con.contypid
         WHERE {_USER} AND con.conname <> 'alembic_version_pkc'
+          -- PostgreSQL 18 catalogs NOT NULL as constraints: alembic_version's too
+          AND coalesce(c.relname, '') <> 'alembic_version'
         ORDER BY 1, 2, 3""",
     "relations": f"""
         SELECT n.nspname, c.relname, c.relkind,
