@@ -68,6 +68,12 @@ def temp_constraint_name(name: str) -> str:
     return shorten_name(f"{name}__new")
 
 
+def transition_constraint_name(name: str) -> str:
+    """The deterministic name of the transitional constraint (old or new values)
+    that guards the column while ``check_enum_set_values`` remaps rows."""
+    return shorten_name(f"{name}__transition")
+
+
 # --- SQL fragments -----------------------------------------------------------------------
 
 
@@ -234,18 +240,27 @@ END
 
 
 @dataclass(frozen=True)
-class SetValuesPlan:
-    """``before`` (guard, constraint swap), an optional batched remap, ``after``."""
+class Remap:
+    """A batched remap (a DO block committing after every batch): not a
+    :class:`~.plan.Step`, the executor sends it outside any transaction block."""
 
-    before: Plan
-    remap: str | None
-    after: Plan
+    sql: str
+    description: str
+
+
+@dataclass(frozen=True)
+class SetValuesPlan:
+    """The phases of ``check_enum_set_values``, in order: plans and batched remaps."""
+
+    phases: tuple[Plan | Remap, ...]
 
     def as_sql(self, dialect: Dialect) -> str:
-        parts = [self.before.as_sql(dialect)]
-        if self.remap is not None:
-            parts.extend(["COMMIT;", self.remap + ";", "BEGIN;"])
-        parts.append(self.after.as_sql(dialect))
+        parts: list[str] = []
+        for phase in self.phases:
+            if isinstance(phase, Remap):
+                parts.extend(["COMMIT;", phase.sql + ";", "BEGIN;"])
+            else:
+                parts.append(phase.as_sql(dialect))
         return "\n".join(p for p in parts if p)
 
 
@@ -262,9 +277,11 @@ def remap_sql(
 
     Batches are ranges of heap blocks (``ctid`` ranges: a TID range scan, no index
     needed) sized from the table's rows-per-block estimate so a batch touches about
-    ``batch_size`` rows.  One pass over the blocks is complete: the replacement
-    constraint is already enforced for new writes, so no row can take a mapped
-    value (or be updated while holding one) during the pass.
+    ``batch_size`` rows.  One pass covers the blocks the table has when it starts;
+    a row written with a mapped value while it runs (by the application, or moved by
+    an update into a block already passed) is caught by the second pass, which runs
+    once the final constraint keeps such values out (see
+    :func:`plan_check_set_values`).  Every pass is idempotent.
     """
     col = ident(dialect, column)
     target = qualified(dialect, schema, table)
@@ -299,6 +316,30 @@ END
     return _do(body)
 
 
+def _exclusive_step(
+    dialect: Dialect,
+    schema: str | None,
+    table: str,
+    body: str,
+    description: str,
+    lock_timeout: str,
+) -> Step:
+    """A DO block in its own short transaction, under ``lock_timeout`` (ACCESS
+    EXCLUSIVE for milliseconds: catalog changes only, never a scan)."""
+    return Step(
+        Boundary.OWN,
+        (
+            Statement(
+                _do(body),
+                locks=_table_lock(schema, table, ACCESS_EXCLUSIVE),
+                idempotent=True,
+            ),
+        ),
+        description,
+        lock_timeout=lock_timeout,
+    )
+
+
 def plan_check_set_values(
     dialect: Dialect,
     schema: str | None,
@@ -312,20 +353,44 @@ def plan_check_set_values(
     batch_size: int,
     guard: bool,
 ) -> SetValuesPlan:
-    """Replace the allowed set without an exclusive lock through any scan.
+    """Replace the allowed set without an exclusive lock through any scan, and
+    without failing any write of the application before the new set is in force.
+
+    Names: ``N`` the constraint, ``T`` = ``N__transition``, ``F`` = ``N__new``.
+
+    Without ``mapping`` (no row holds a leaving value: checked first):
+
+    1. (offline) guard: refuse when rows hold a value that is not kept;
+    2. one short transaction: drop ``N``, add ``F`` (new set) ``NOT VALID``;
+    3. ``VALIDATE`` ``F`` (SHARE UPDATE EXCLUSIVE: reads and writes go on);
+    4. one short transaction: rename ``F`` to ``N``.
+
+    With ``mapping``, rows still hold the mapped (old) values while the remap runs.
+    A ``NOT VALID`` CHECK is still enforced on every new row version, so a CHECK of
+    the new set committed before the remap would fail *every* update of such a row,
+    even one not touching the column, until the remap reaches it (or, after an
+    interruption, until the rerun).  Keeping ``N`` alone is no better: it rejects
+    the mapping's targets that are new values, i.e. the remap itself.  Hence a
+    transitional constraint allowing the union of both sets:
 
     1. (offline) guard: refuse when rows hold a value neither kept nor mapped;
-    2. one short transaction: drop the old constraint and add the replacement,
-       under a temporary name, ``NOT VALID`` (new writes must now be in the new set;
-       the old constraint is dropped here, not at the end, because while both exist a
-       write must satisfy both, which would reject the mapping's targets that are new
-       values, and every newly allowed value, until the end);
-    3. remap the mapped values in committed batches;
-    4. ``VALIDATE`` the replacement (SHARE UPDATE EXCLUSIVE);
-    5. one short transaction: rename it to the final name.
+    2. one short transaction: drop ``N``, add ``T`` = ``(N's expression) OR (new
+       set)`` ``NOT VALID`` (rows satisfy ``N``, so they satisfy ``T``);
+    3. remap in committed batches (every write the application makes passes ``T``);
+    4. one short transaction: add ``F`` (new set) ``NOT VALID``: from here on the new
+       set is in force for writes;
+    5. a second remap pass, for rows written with a mapped value during 3 (only
+       those rows' updates can fail, for as long as this pass takes to reach them);
+    6. ``VALIDATE`` ``F``;
+    7. one short transaction: drop ``T``, rename ``F`` to ``N``.
+
+    Each step looks at what exists (``T``/``F``), so a rerun after an interruption
+    resumes where it stopped; ``NOT VALID`` and ``VALIDATE`` never share a
+    transaction.
     """
     target = qualified(dialect, schema, table)
     temp = temp_constraint_name(constraint_name)
+    transition = transition_constraint_name(constraint_name)
     label = _table_label(schema, table)
     steps: list[Step] = []
     if guard:
@@ -338,65 +403,114 @@ def plan_check_set_values(
                 f"check the data of {label}.{column}",
             )
         )
-    replace = (
-        f"ALTER TABLE {target} DROP CONSTRAINT {ident(dialect, constraint_name)}, "
-        f"ADD CONSTRAINT {ident(dialect, temp)} "
-        f"CHECK ({check_expression(dialect, column, values)}) NOT VALID"
-    )
-    body = f"""
+    new_check = f"CHECK ({check_expression(dialect, column, values)}) NOT VALID"
+    phases: list[Plan | Remap] = []
+    if not mapping:
+        replace = (
+            f"ALTER TABLE {target} DROP CONSTRAINT {ident(dialect, constraint_name)}, "
+            f"ADD CONSTRAINT {ident(dialect, temp)} {new_check}"
+        )
+        body = f"""
 BEGIN
     IF NOT {_constraint_exists(dialect, schema, table, temp)} THEN
         {replace};
     END IF;
 END
 """
-    steps.append(
-        Step(
-            Boundary.OWN,
-            (
-                Statement(
-                    _do(body),
-                    locks=_table_lock(schema, table, ACCESS_EXCLUSIVE),
-                    idempotent=True,
-                ),
-            ),
-            f"replace constraint {constraint_name} by {temp} NOT VALID on {label}",
-            lock_timeout=lock_timeout,
+        steps.append(
+            _exclusive_step(
+                dialect, schema, table, body,
+                f"replace constraint {constraint_name} by {temp} NOT VALID on {label}",
+                lock_timeout,
+            )
         )
-    )
-    before = Plan(f"check_enum_set_values {constraint_name} on {target}", tuple(steps))
-    remap = (
-        remap_sql(dialect, schema, table, column, mapping, batch_size=batch_size)
+        phases.append(Plan(f"check_enum_set_values {constraint_name} on {target}", tuple(steps)))
+    else:
+        missing = (
+            f"alembic_enum_ops: table {label} has no CHECK constraint {constraint_name} "
+            f"(nor {transition} or {temp} left by an interrupted run)"
+        )
+        to_transition = (
+            f"ALTER TABLE {target} DROP CONSTRAINT {ident(dialect, constraint_name)}, "
+            f"ADD CONSTRAINT {ident(dialect, transition)} CHECK (("
+        )
+        union_tail = f") OR ({check_expression(dialect, column, values)})) NOT VALID"
+        body = f"""
+DECLARE
+    old text;
+BEGIN
+    IF NOT {_constraint_exists(dialect, schema, table, transition)}
+       AND NOT {_constraint_exists(dialect, schema, table, temp)} THEN
+        SELECT pg_get_expr(conbin, conrelid) INTO old FROM pg_constraint
+        WHERE conrelid = {_regclass(dialect, schema, table)}
+          AND conname = {literal(dialect, constraint_name)} AND contype = 'c';
+        IF old IS NULL THEN
+            RAISE EXCEPTION '%', {literal(dialect, missing)}
+                USING ERRCODE = 'undefined_object';
+        END IF;
+        EXECUTE {literal(dialect, to_transition)} || old || {literal(dialect, union_tail)};
+    END IF;
+END
+"""
+        steps.append(
+            _exclusive_step(
+                dialect, schema, table, body,
+                f"replace constraint {constraint_name} by {transition} (old or new "
+                f"values) NOT VALID on {label}",
+                lock_timeout,
+            )
+        )
+        phases.append(Plan(f"check_enum_set_values {constraint_name} on {target}", tuple(steps)))
+        remap = remap_sql(dialect, schema, table, column, mapping, batch_size=batch_size)
+        phases.append(Remap(remap, f"remap {label}.{column} in committed batches"))
+        add_final = f"""
+BEGIN
+    IF NOT {_constraint_exists(dialect, schema, table, temp)} THEN
+        ALTER TABLE {target} ADD CONSTRAINT {ident(dialect, temp)} {new_check};
+    END IF;
+END
+"""
+        phases.append(
+            Plan(
+                f"check_enum_set_values {constraint_name} on {target} (new set in force)",
+                (
+                    _exclusive_step(
+                        dialect, schema, table, add_final,
+                        f"add constraint {temp} NOT VALID on {label}", lock_timeout,
+                    ),
+                ),
+            )
+        )
+        phases.append(Remap(remap, f"remap rows of {label}.{column} written meanwhile"))
+    drop_transition = (
+        f"ALTER TABLE {target} DROP CONSTRAINT IF EXISTS {ident(dialect, transition)};"
         if mapping
-        else None
+        else ""
     )
-    rename_body = f"""
+    finish_body = f"""
 BEGIN
     IF {_constraint_exists(dialect, schema, table, temp)} THEN
+        {drop_transition}
         ALTER TABLE {target} RENAME CONSTRAINT {ident(dialect, temp)}
             TO {ident(dialect, constraint_name)};
     END IF;
 END
 """
-    after = Plan(
-        f"check_enum_set_values {constraint_name} on {target} (finish)",
-        (
-            _validate_step(dialect, schema, table, temp, lock_timeout),
-            Step(
-                Boundary.OWN,
-                (
-                    Statement(
-                        _do(rename_body),
-                        locks=_table_lock(schema, table, ACCESS_EXCLUSIVE),
-                        idempotent=True,
-                    ),
+    phases.append(
+        Plan(
+            f"check_enum_set_values {constraint_name} on {target} (finish)",
+            (
+                _validate_step(dialect, schema, table, temp, lock_timeout),
+                _exclusive_step(
+                    dialect, schema, table, finish_body,
+                    (f"drop constraint {transition}, " if mapping else "")
+                    + f"rename {temp} to {constraint_name} on {label}",
+                    lock_timeout,
                 ),
-                f"rename constraint {temp} to {constraint_name} on {label}",
-                lock_timeout=lock_timeout,
             ),
-        ),
+        )
     )
-    return SetValuesPlan(before, remap, after)
+    return SetValuesPlan(tuple(phases))
 
 
 # --- check_enum_drop ---------------------------------------------------------------------

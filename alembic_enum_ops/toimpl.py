@@ -412,12 +412,15 @@ def check_enum_set_values(operations: Operations, operation: SetCheckEnumValuesO
     options = options_for(context, operation.lock_timeout)
     schema = resolve_schema(context, operation.schema)
     name = _constraint_name_for(operation)
-    temp = check_ddl.temp_constraint_name(name)
+    # an interrupted run leaves the replacement (F) or the transitional (T) one
+    resumable = (
+        name, check_ddl.temp_constraint_name(name), check_ddl.transition_constraint_name(name)
+    )
     connection = _online(context)
     if connection is not None and schema is not None:
         found, checks = _read_target(connection, schema, operation.table, operation.column)
         _require_text_column(found, operation, "use enum_swap for native enums")
-        if _find_check(checks, name) is None and _find_check(checks, temp) is None:
+        if all(_find_check(checks, n) is None for n in resumable):
             present = [c.name for c in checks if operation.column in c.columns]
             raise EnumStateError(
                 f"{operation.column_label}: no CHECK constraint named {name} "
@@ -433,10 +436,11 @@ def check_enum_set_values(operations: Operations, operation: SetCheckEnumValuesO
         mapping=operation.mapping, lock_timeout=options.lock_timeout,
         batch_size=options.check_batch_size, guard=connection is None,
     )
-    execute(context, plan.before, options)
-    if plan.remap is not None:
-        _run_remap(context, plan.remap)
-    execute(context, plan.after, options)
+    for phase in plan.phases:
+        if isinstance(phase, check_ddl.Remap):
+            _run_remap(context, phase.sql)
+        else:
+            execute(context, phase, options)
 
 
 @Operations.implementation_for(DropCheckEnumOp)

@@ -306,29 +306,166 @@ def test_set_values_mapping_remaps_in_committed_batches(db_url: str, second_db_u
         assert xmins >= blocks // 2
 
 
-def test_set_values_rerun_after_interruption_before_validate(db_url: str) -> None:
-    _with_check(db_url, ["pending", "old"], "pending", "old")
-    script = render_offline(
-        lambda op: op.check_enum_set_values(
-            "queue", "status", ["pending", "new"], schema="public", mapping={"old": "new"}
-        )
+# Where an offline run of a mapped set change is cut (right after the named step
+# committed), and the CHECK constraints then present (name suffix, validated).
+_MAPPED_CUTS = {
+    "transition added": [("__transition", False)],
+    "first remap": [("__transition", False)],
+    "new set added": [("__new", False), ("__transition", False)],
+    "second remap": [("__new", False), ("__transition", False)],
+    "validated": [("__new", True), ("__transition", False)],
+}
+
+
+def _cut_after(script: str, step: str) -> str:
+    """The script up to the end of ``step`` (every cut lies between transactions)."""
+    if step == "transition added":
+        end = script.index("COMMIT;", script.index("__transition CHECK"))
+    elif step == "first remap":
+        end = script.index("$enum_ops$;", script.index("WHILE b < nblocks"))
+    elif step == "new set added":
+        end = script.index("COMMIT;", script.index("ADD CONSTRAINT ck_queue_status_enum__new"))
+    elif step == "second remap":
+        second = script.index("WHILE b < nblocks", script.index("WHILE b < nblocks") + 1)
+        end = script.index("$enum_ops$;", second)
+    else:
+        end = script.index("COMMIT;", script.index("VALIDATE CONSTRAINT"))
+    return script[: script.index(";", end) + 1]
+
+
+def _writes(url: str) -> dict[str, bool]:
+    """Which writes an application can make now (each rolled back)."""
+    attempts = {
+        "update another column of row 2":
+            "UPDATE queue SET note = 'touched' WHERE id = 2",
+        "insert 'old'": "INSERT INTO queue (status) VALUES ('old')",
+        "insert 'new'": "INSERT INTO queue (status) VALUES ('new')",
+        "insert 'bogus'": "INSERT INTO queue (status) VALUES ('bogus')",
+    }
+    outcome = {}
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            for what, sql in attempts.items():
+                try:
+                    conn.exec_driver_sql(sql)
+                    outcome[what] = True
+                except sa.exc.IntegrityError as exc:
+                    assert "violates check constraint" in str(exc), exc
+                    outcome[what] = False
+                finally:
+                    conn.rollback()
+    finally:
+        engine.dispose()
+    return outcome
+
+
+def _mapped_queue(url: str) -> None:
+    _with_check(url, ["pending", "old"], "pending", "old", "pending", "old")
+    execute(url, "ALTER TABLE queue ADD COLUMN note text")
+
+
+def _mapped_change(op: Any) -> None:
+    op.check_enum_set_values(
+        "queue", "status", ["pending", "new"], schema="public", mapping={"old": "new"}
     )
-    # stop right after the constraint swap committed (before remap and VALIDATE)
-    cut = script.index("NOT VALID")
-    cut = script.index("COMMIT;", cut) + len("COMMIT;")
-    apply_script(db_url, script[:cut])
-    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum__new", False)]
-    assert query(db_url, "SELECT count(*) FROM queue WHERE status = 'old'") == [(1,)]
 
-    def finish(op: Any) -> None:
-        op.check_enum_set_values("queue", "status", ["pending", "new"], mapping={"old": "new"})
 
-    run_online(db_url, finish)
+@pytest.mark.parametrize("step", list(_MAPPED_CUTS))
+def test_set_values_mapping_interrupted_after_each_step_then_rerun(
+    db_url: str, step: str
+) -> None:
+    """Cut after each committed step: no write of the application fails before the
+    new set is in force (a row still holding a mapped value stays updatable), the
+    old value is refused from the moment it is, and a rerun finishes the job."""
+    _mapped_queue(db_url)
+    script = render_offline(_mapped_change)
+    apply_script(db_url, _cut_after(script, step))
+    expected = [("ck_queue_status_enum" + suffix, valid) for suffix, valid in _MAPPED_CUTS[step]]
+    assert [(r[1], r[3]) for r in checks(db_url)] == expected
+    in_force = step not in ("transition added", "first remap")
+    remapped = step != "transition added"
+    assert query(db_url, "SELECT id, status FROM queue ORDER BY id") == [
+        (1, "pending"), (2, "new" if remapped else "old"),
+        (3, "pending"), (4, "new" if remapped else "old"),
+    ]
+    writes = _writes(db_url)
+    assert writes == {
+        "update another column of row 2": True,
+        "insert 'old'": not in_force,
+        "insert 'new'": True,
+        "insert 'bogus'": False,
+    }
+    if not in_force:  # the application writes a mapped value meanwhile: remapped too
+        execute(db_url, "INSERT INTO queue (status) VALUES ('old')")
+
+    run_online(db_url, _mapped_change)
     assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
-    assert query(db_url, "SELECT status FROM queue ORDER BY id") == [("pending",), ("new",)]
-    # a further rerun of the whole revision is harmless
-    run_online(db_url, finish)
+    assert allowed(db_url, "queue", "ck_queue_status_enum") == ("pending", "new")
+    assert query(db_url, "SELECT count(*) FROM queue WHERE status = 'old'") == [(0,)]
+    # a further rerun of the whole revision, online or offline, is harmless
+    run_online(db_url, _mapped_change)
     apply_script(db_url, script)
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
+    assert allowed(db_url, "queue", "ck_queue_status_enum") == ("pending", "new")
+
+
+def test_set_values_mapping_interrupted_offline_resumes_offline(db_url: str) -> None:
+    """The offline script itself resumes: replayed whole after a cut mid-remap."""
+    _mapped_queue(db_url)
+    script = render_offline(_mapped_change)
+    apply_script(db_url, _cut_after(script, "first remap"))
+    execute(db_url, "INSERT INTO queue (status) VALUES ('old')")  # a straggler
+    apply_script(db_url, script)
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
+    assert query(db_url, "SELECT status, count(*) FROM queue GROUP BY 1 ORDER BY 1") == [
+        ("new", 3), ("pending", 2),
+    ]
+
+
+def test_set_values_resumes_state_left_by_the_previous_release(db_url: str) -> None:
+    """0.x releases dropped the old constraint and added the new one NOT VALID before
+    the remap; a revision interrupted there finishes with this release."""
+    _mapped_queue(db_url)
+    execute(
+        db_url,
+        "ALTER TABLE queue DROP CONSTRAINT ck_queue_status_enum, ADD CONSTRAINT "
+        "ck_queue_status_enum__new CHECK (status::text = ANY (ARRAY['pending', 'new'])) "
+        "NOT VALID",
+        "UPDATE queue SET status = 'new' WHERE id = 2",
+    )
+    run_online(db_url, _mapped_change)
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
+    assert query(db_url, "SELECT count(*) FROM queue WHERE status = 'old'") == [(0,)]
+
+
+def test_set_values_offline_refuses_when_no_constraint_to_replace(db_url: str) -> None:
+    setup_queue(db_url, "pending")
+    script = render_offline(_mapped_change)
+    with pytest.raises(
+        AssertionError,
+        match=r"table public\.queue has no CHECK constraint ck_queue_status_enum",
+    ):
+        apply_script(db_url, script)
+    assert checks(db_url) == []
+
+
+def test_set_values_rerun_without_mapping_after_interruption_before_rename(
+    db_url: str,
+) -> None:
+    """Without mapping there is no transitional phase: VALIDATE committed, the
+    rename never ran: the rerun only renames."""
+    _with_check(db_url, ["pending", "old"], "pending")
+    script = render_offline(
+        lambda op: op.check_enum_set_values("queue", "status", ["pending", "new"], schema="public")
+    )
+    assert "__transition" not in script
+    cut = script.index("COMMIT;", script.index("VALIDATE CONSTRAINT")) + len("COMMIT;")
+    apply_script(db_url, script[:cut])
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum__new", True)]
+    run_online(
+        db_url, lambda op: op.check_enum_set_values("queue", "status", ["pending", "new"])
+    )
     assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
     assert allowed(db_url, "queue", "ck_queue_status_enum") == ("pending", "new")
 
@@ -536,9 +673,31 @@ def test_plan_shapes() -> None:
         batch_size=10, guard=True,
     )
     dry_run = changed.as_sql(dialect)
-    order = ["refusing", "NOT VALID", "COMMIT;\nDO", "VALIDATE CONSTRAINT", "RENAME CONSTRAINT"]
-    positions = [dry_run.index(marker) for marker in order]
-    assert positions == sorted(positions)
+    order = [
+        "refusing", "ck__transition CHECK ((", "COMMIT;\nDO", "ADD CONSTRAINT ck__new",
+        "COMMIT;\nDO", "VALIDATE CONSTRAINT", "DROP CONSTRAINT IF EXISTS ck__transition",
+        "RENAME CONSTRAINT",
+    ]
+    positions, start = [], 0
+    for marker in order:
+        start = dry_run.index(marker, start)
+        positions.append(start)
+    assert dry_run.count("WHILE b < nblocks") == 2  # the remap, then the stragglers'
+    kinds = [type(phase).__name__ for phase in changed.phases]
+    assert kinds == ["Plan", "Remap", "Plan", "Remap", "Plan"]
+    steps = [step for phase in changed.phases if not isinstance(phase, check_ddl.Remap)
+             for step in phase.steps]
+    assert [s.boundary for s in steps] == [Boundary.MIGRATION] + [Boundary.OWN] * 4
+    for step in steps[1:]:  # every lock on the table is taken under lock_timeout
+        assert step.lock_timeout == "1s"
+        sql = " ".join(statement.sql for statement in step.statements)
+        assert not ("NOT VALID" in sql and "VALIDATE CONSTRAINT" in sql)
+    unmapped = check_ddl.plan_check_set_values(
+        dialect, "ai", "q", "s", ["a"], "ck", mapping={}, lock_timeout="1s",
+        batch_size=10, guard=False,
+    )
+    assert [type(phase).__name__ for phase in unmapped.phases] == ["Plan", "Plan"]
+    assert "transition" not in unmapped.as_sql(dialect)
     to_check = check_ddl.plan_enum_to_check(
         dialect, "ai", "q", "s", type_schema="ai", type_name="st", values=["a"],
         constraint_name="ck", length=None, drop_type=True, lock_timeout="1s",
@@ -576,24 +735,3 @@ def test_set_values_exotic_names_and_mapping(db_url: str, second_db_url: str) ->
         assert sorted(r[0] for r in rows) == expected
         assert allowed(url, '"Sch""ema ü"."Select"', name) == tuple(new_values)
     assert checks(db_url) == checks(second_db_url)
-
-
-def test_set_values_rerun_after_interruption_before_rename(db_url: str) -> None:
-    """VALIDATE committed, the rename never ran: the rerun only renames."""
-    _with_check(db_url, ["pending", "old"], "pending", "old")
-    script = render_offline(
-        lambda op: op.check_enum_set_values(
-            "queue", "status", ["pending", "new"], schema="public", mapping={"old": "new"}
-        )
-    )
-    cut = script.index("COMMIT;", script.index("VALIDATE CONSTRAINT")) + len("COMMIT;")
-    apply_script(db_url, script[:cut])
-    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum__new", True)]
-    run_online(
-        db_url,
-        lambda op: op.check_enum_set_values(
-            "queue", "status", ["pending", "new"], mapping={"old": "new"}
-        ),
-    )
-    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
-    assert allowed(db_url, "queue", "ck_queue_status_enum") == ("pending", "new")
