@@ -399,6 +399,24 @@ BEGIN
                             WHERE td.classid = dep.classid AND td.objid = dep.objid
                               AND td.refclassid = 'pg_catalog.pg_type'::regclass
                               AND td.refobjid = ANY(type_oids))
+        UNION
+        -- PostgreSQL 14 records a generated column's dependency on the columns it reads
+        -- as column -> column (15+ records it on the expression, pg_attrdef, as above)
+        SELECT pg_describe_object('pg_catalog.pg_attrdef'::regclass, ad.oid, 0),
+               pg_describe_object(dep.refclassid, dep.refobjid, dep.refobjsubid)
+          FROM pg_catalog.pg_depend dep
+          JOIN pg_catalog.pg_attribute a
+            ON a.attrelid = dep.objid AND a.attnum = dep.objsubid AND a.attgenerated <> ''
+          JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+         WHERE dep.classid = 'pg_catalog.pg_class'::regclass
+           AND dep.refclassid = 'pg_catalog.pg_class'::regclass
+           AND dep.objid = dep.refobjid AND dep.objsubid <> dep.refobjsubid
+           AND (dep.refobjid, dep.refobjsubid) IN (SELECT * FROM unnest(col_rel, col_num))
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend td
+                            WHERE td.classid = 'pg_catalog.pg_class'::regclass
+                              AND td.objid = a.attrelid AND td.objsubid = a.attnum
+                              AND td.refclassid = 'pg_catalog.pg_type'::regclass
+                              AND td.refobjid = ANY(type_oids))
          ORDER BY 1, 2
     LOOP
         blockers := blockers || format('%s (reads %s)', r.descr, r.col);
