@@ -607,3 +607,93 @@ def test_enum_to_check_interrupted_before_validate_then_rerun(
     assert after["rows"] == before["rows"] and after["indexes"] == before["indexes"]
     assert after["checks"] == ["ck_jobs_s_enum:true"]
     assert not after["enum exists"] and after["version"] == ["r2"]
+
+
+@pytest.mark.e2e
+def test_row_moved_past_the_first_remap_pass_stays_updatable(
+    tmp_path: Path, db_url: str
+) -> None:
+    """Found by test_check_set_values_under_load: an application UPDATE during the
+    first remap pass moves a row still holding the leaving value to a new heap block,
+    past the range the pass scans; once the final CHECK (new values only) is added,
+    every update of that row must still succeed (it is remapped on the way) until the
+    second pass reaches it.  Staged deterministically with locks: the first pass is
+    held on one row while the application moves another, the second pass is held on
+    the moved row while the application updates it."""
+    with connect(db_url) as conn:
+        conn.execute(CHECK_BASE_SQL)  # type: ignore[arg-type]
+    rows_before, _, _ = read_tickets(db_url)
+    stale = [i for i, state in rows_before if state == "stale"]
+    # the first pass is held at the first block; the row the application moves sits
+    # in the last one, not reached yet
+    hold, moved = stale[0], stale[-1]
+    with connect(db_url) as conn:
+        size = conn.execute(
+            "SELECT pg_relation_size('app.tickets') / current_setting('block_size')::int"
+        ).fetchone()
+    assert size is not None
+    blocks = int(size[0])
+    project = AlembicProject(tmp_path / "project", with_application_name(db_url, APP))
+    project.write_models(
+        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
+        "ENUM_OPS = {'lock_timeout': '60s', 'lock_retries': 0, 'check_batch_size': 10}\n"
+    )
+    project.write_revision("r1", "pass")
+    project.write_revision("r2", CHECK_REVISION, down_revision="r1")
+    reader = Session(db_url, "SELECT count(*) FROM app.tickets")
+    run = start_alembic(project, "upgrade", "head")
+    locks: list[QueuedLock] = []
+    second_reader: Session | None = None
+    try:
+        wait_for_lock_wait(db_url, APP, "", run)  # the transitional CHECK waits
+        locks.append(queued_row_lock(db_url, hold))
+        reader.release()
+        locks[-1].granted()
+        wait_for_lock_wait(db_url, APP, "ctid", run)  # first pass held on `hold`
+        with connect(db_url) as conn:  # the application rewrites `moved` (new block)
+            before_ctid = conn.execute(
+                "SELECT ctid::text FROM app.tickets WHERE id = %s", (moved,)
+            ).fetchone()
+            conn.execute(
+                "UPDATE app.tickets SET pad = repeat('y', 900) WHERE id = %s", (moved,)
+            )
+            after_ctid = conn.execute(
+                "SELECT ctid::text, state FROM app.tickets WHERE id = %s", (moved,)
+            ).fetchone()
+        assert after_ctid is not None and before_ctid is not None
+        block = int(after_ctid[0].strip("()").split(",")[0])
+        assert block >= blocks, (after_ctid, blocks)  # past the range the pass scans
+        if after_ctid[1] == "stale":
+            # still holding the leaving value: stage the window between the final
+            # CHECK and the second pass, and update the row inside it
+            second_reader = Session(db_url, "SELECT count(*) FROM app.tickets")
+            locks[-1].release()  # the first pass ends; the final CHECK waits
+            wait_for_lock_wait(db_url, APP, "", run)
+            locks.append(queued_row_lock(db_url, moved))
+            second_reader.release()
+            locks[-1].granted()
+            wait_for_lock_wait(db_url, APP, "ctid", run)  # second pass held on `moved`
+            with connect(db_url) as conn:
+                checks = conn.execute(
+                    "SELECT conname FROM pg_constraint WHERE "
+                    "conrelid = 'app.tickets'::regclass AND contype = 'c' ORDER BY 1"
+                ).fetchall()
+            assert ("ck_tickets_state_enum__new",) in checks, checks
+            # the application updates the row it holds: must not fail with 23514
+            holder = locks[-1].sessions[0]
+            holder.run(f"UPDATE app.tickets SET pad = 'touched' WHERE id = {moved}")
+            holder.conn.commit()
+        else:  # remapped by the very update that moved it: nothing left to go wrong
+            assert after_ctid[1] == "archived"
+            locks[-1].release()
+        assert run.wait(timeout=60) == 0, run.output()
+    finally:
+        reader.release()
+        if second_reader is not None:
+            second_reader.release()
+        for lock in locks:
+            lock.release()
+        run.close()
+    rows_after, checks_after, version_after = read_tickets(db_url)
+    assert rows_after == [(i, "archived" if s == "stale" else s) for i, s in rows_before]
+    assert checks_after == ["ck_tickets_state_enum:true"] and version_after == ["r2"]
