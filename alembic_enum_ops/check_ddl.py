@@ -68,6 +68,12 @@ def temp_constraint_name(name: str) -> str:
     return shorten_name(f"{name}__new")
 
 
+def remap_trigger_name(name: str) -> str:
+    """The deterministic name of the trigger (and its function) that remaps a row
+    still holding a mapped value when an update leaves the column alone."""
+    return shorten_name(f"{name}__remap")
+
+
 def transition_constraint_name(name: str) -> str:
     """The deterministic name of the transitional constraint (old or new values)
     that guards the column while ``check_enum_set_values`` remaps rows."""
@@ -340,6 +346,58 @@ def _exclusive_step(
     )
 
 
+def _remap_trigger_sql(
+    dialect: Dialect,
+    schema: str | None,
+    table: str,
+    column: str,
+    mapping: Mapping[str, str],
+    trigger: str,
+) -> tuple[Statement, ...]:
+    """A BEFORE UPDATE trigger that remaps a row still holding a mapped value when
+    the update leaves the column alone.
+
+    It covers the rows the first remap pass could not see (written, or moved by an
+    update, into blocks it had already passed) from the moment the final constraint
+    is in force until the second pass has remapped them: without it, an update of
+    such a row that does not touch the column would fail that constraint.  An update
+    that *sets* the column, and any insert, is left to the constraint.
+    """
+    col = ident(dialect, column)
+    function = qualified(dialect, schema, trigger)
+    cases = " ".join(
+        f"WHEN {literal(dialect, old)} THEN {literal(dialect, new)}"
+        for old, new in mapping.items()
+    )
+    body = f"""
+BEGIN
+    NEW.{col} := CASE NEW.{col}::text {cases} ELSE NEW.{col}::text END;
+    RETURN NEW;
+END
+"""
+    keys = _text_array(dialect, list(mapping))
+    target = qualified(dialect, schema, table)
+    return (
+        Statement(
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS {dollar_quote(body, 'enum_ops_fn')}",
+            idempotent=True,
+        ),
+        Statement(
+            f"DROP TRIGGER IF EXISTS {ident(dialect, trigger)} ON {target}",
+            locks=_table_lock(schema, table, ACCESS_EXCLUSIVE),
+            idempotent=True,
+        ),
+        Statement(
+            f"CREATE TRIGGER {ident(dialect, trigger)} BEFORE UPDATE ON {target} "
+            f"FOR EACH ROW WHEN (OLD.{col} IS NOT DISTINCT FROM NEW.{col} "
+            f"AND NEW.{col}::text = ANY ({keys})) EXECUTE FUNCTION {function}()",
+            locks=_table_lock(schema, table, ACCESS_EXCLUSIVE),
+            idempotent=True,
+        ),
+    )
+
+
 def plan_check_set_values(
     dialect: Dialect,
     schema: str | None,
@@ -391,6 +449,7 @@ def plan_check_set_values(
     target = qualified(dialect, schema, table)
     temp = temp_constraint_name(constraint_name)
     transition = transition_constraint_name(constraint_name)
+    trigger = remap_trigger_name(constraint_name)
     label = _table_label(schema, table)
     steps: list[Step] = []
     if guard:
@@ -470,15 +529,21 @@ BEGIN
     END IF;
 END
 """
+        step = _exclusive_step(
+            dialect, schema, table, add_final,
+            f"add constraint {temp} NOT VALID and trigger {trigger} on {label}", lock_timeout,
+        )
+        step = Step(
+            step.boundary,
+            (*step.statements, *_remap_trigger_sql(dialect, schema, table, column, mapping,
+                                                   trigger)),
+            step.description,
+            lock_timeout=step.lock_timeout,
+        )
         phases.append(
             Plan(
                 f"check_enum_set_values {constraint_name} on {target} (new set in force)",
-                (
-                    _exclusive_step(
-                        dialect, schema, table, add_final,
-                        f"add constraint {temp} NOT VALID on {label}", lock_timeout,
-                    ),
-                ),
+                (step,),
             )
         )
         phases.append(Remap(remap, f"remap rows of {label}.{column} written meanwhile"))
@@ -487,8 +552,15 @@ END
         if mapping
         else ""
     )
+    drop_trigger = (
+        f"DROP TRIGGER IF EXISTS {ident(dialect, trigger)} ON {target};\n    "
+        f"DROP FUNCTION IF EXISTS {qualified(dialect, schema, trigger)}();"
+        if mapping
+        else ""
+    )
     finish_body = f"""
 BEGIN
+    {drop_trigger}
     IF {_constraint_exists(dialect, schema, table, temp)} THEN
         {drop_transition}
         ALTER TABLE {target} RENAME CONSTRAINT {ident(dialect, temp)}
@@ -503,7 +575,7 @@ END
                 _validate_step(dialect, schema, table, temp, lock_timeout),
                 _exclusive_step(
                     dialect, schema, table, finish_body,
-                    (f"drop constraint {transition}, " if mapping else "")
+                    (f"drop trigger {trigger}, constraint {transition}, " if mapping else "")
                     + f"rename {temp} to {constraint_name} on {label}",
                     lock_timeout,
                 ),

@@ -403,11 +403,48 @@ def test_set_values_mapping_interrupted_after_each_step_then_rerun(
     assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
     assert allowed(db_url, "queue", "ck_queue_status_enum") == ("pending", "new")
     assert query(db_url, "SELECT count(*) FROM queue WHERE status = 'old'") == [(0,)]
+    assert _remap_trigger_left(db_url) == [(0, 0)]
     # a further rerun of the whole revision, online or offline, is harmless
     run_online(db_url, _mapped_change)
     apply_script(db_url, script)
     assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
     assert allowed(db_url, "queue", "ck_queue_status_enum") == ("pending", "new")
+
+
+def _remap_trigger_left(url: str) -> list[tuple[Any, ...]]:
+    return query(
+        url,
+        "SELECT (SELECT count(*) FROM pg_trigger WHERE tgname = 'ck_queue_status_enum__remap'),"
+        " (SELECT count(*) FROM pg_proc WHERE proname = 'ck_queue_status_enum__remap')",
+    )
+
+
+def test_set_values_straggler_stays_updatable_once_new_set_is_in_force(db_url: str) -> None:
+    """A row written with a mapped value after the first remap pass (the application
+    still writes it) holds it when the new set comes into force: an update leaving
+    the column alone remaps it (trigger) instead of failing the new CHECK; writes of
+    the removed value itself are refused from then on."""
+    _mapped_queue(db_url)
+    script = render_offline(_mapped_change)
+    first = _cut_after(script, "first remap")
+    apply_script(db_url, first)
+    execute(db_url, "INSERT INTO queue (id, status) VALUES (100, 'old')")  # a straggler
+    apply_script(db_url, _cut_after(script, "new set added")[len(first):])
+    assert _remap_trigger_left(db_url) == [(1, 1)]
+    assert query(db_url, "SELECT status FROM queue WHERE id = 100") == [("old",)]
+    execute(db_url, "UPDATE queue SET note = 'touched' WHERE id = 100")
+    assert query(db_url, "SELECT status, note FROM queue WHERE id = 100") == [
+        ("new", "touched")
+    ]
+    with pytest.raises(sa.exc.IntegrityError, match="ck_queue_status_enum__new"):
+        execute(db_url, "UPDATE queue SET status = 'old' WHERE id = 1")
+    with pytest.raises(sa.exc.IntegrityError, match="ck_queue_status_enum__new"):
+        execute(db_url, "INSERT INTO queue (status) VALUES ('old')")
+    execute(db_url, "UPDATE queue SET status = 'pending', note = 'set' WHERE id = 100")
+    assert query(db_url, "SELECT status FROM queue WHERE id = 100") == [("pending",)]
+    apply_script(db_url, script[len(_cut_after(script, "new set added")):])
+    assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
+    assert _remap_trigger_left(db_url) == [(0, 0)]
 
 
 def test_set_values_mapping_interrupted_offline_resumes_offline(db_url: str) -> None:
