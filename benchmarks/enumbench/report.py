@@ -533,7 +533,7 @@ def render(out: Path, data: dict[str, Any]) -> list[Path]:
         "timeline": data.get("timeline", {}),
     }
     json_path = out / "results.json"
-    json_path.write_text(json.dumps(full, indent=1, default=str) + "\n")
+    json_path.write_text(json.dumps(full, default=str, separators=(",", ":")) + "\n")
 
     md = ["# Benchmark report: alembic-enum-ops vs alembic-postgresql-enum vs the hand recipe",
           "",
