@@ -54,6 +54,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--autogen-repeat", type=int, default=None,
                    help="repetitions of each alembic check (default 7: it is cheap and "
                         "noisy; --quick: 1)")
+    p.add_argument("--no-prepare", action="store_true",
+                   help="writers never use server-side prepared statements (psycopg "
+                        "prepare_threshold=None); default: psycopg's, prepare after 5 runs")
     p.add_argument("--scenarios", default="writers,lockqueue,autogen",
                    help="which scenarios to run (comma-separated)")
     p.add_argument("--changes", default=",".join(CHANGE_KEYS),
@@ -125,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=progress,
             scenarios=selected,
             autogen_repeat=args.autogen_repeat,
+            client_prepare=not args.no_prepare,
         )
         results: dict[str, list[dict[str, object]]] = {}
         if {"writers", "lockqueue"} & set(selected):

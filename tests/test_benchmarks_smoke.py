@@ -74,6 +74,7 @@ def test_parameters_and_machine_are_recorded(quick_run: dict[str, Any]) -> None:
     assert meta["parameters"]["quick"] is True
     assert meta["parameters"]["rows"] == 3000
     assert meta["parameters"]["repeat"] == 1
+    assert meta["parameters"]["client_prepare"] is True  # psycopg's default behaviour
     assert meta["machine"]["postgres"].startswith("PostgreSQL ")
     assert meta["versions"]["peer"]["alembic-postgresql-enum"]
     # the peer's venv runs the same Alembic and SQLAlchemy as the project

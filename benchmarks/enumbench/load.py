@@ -36,8 +36,12 @@ def _statement(kind: str, table: str) -> str:
     return f"SELECT id, status FROM {qualified} WHERE id = %s"
 
 
-def _connect(dsn: str, statement_timeout: str) -> psycopg.Connection[Any]:
+def _connect(
+    dsn: str, statement_timeout: str, prepare: bool = True
+) -> psycopg.Connection[Any]:
     conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+    if not prepare:
+        conn.prepare_threshold = None  # never use server-side prepared statements
     conn.execute(f"SET statement_timeout = '{statement_timeout}'")
     conn.execute("SET application_name = 'enumbench-load'")
     return conn
@@ -55,13 +59,14 @@ def _worker(
     ready: Any,
     out: Any,
     seed: int,
+    prepare: bool,
 ) -> None:
     rnd = random.Random(seed)
     sql = _statement(kind, table)
     samples: list[Sample] = []
     errors: Counter[str] = Counter()
     deadline = time.monotonic() + max_seconds
-    conn = _connect(dsn, "120s")
+    conn = _connect(dsn, "120s", prepare)
     try:
         while not stop.is_set() and len(samples) < max_ops and time.monotonic() < deadline:
             label = rnd.choice(db.WRITE_LABELS)
@@ -82,7 +87,7 @@ def _worker(
                 ok = False
                 errors[str(exc).strip().splitlines()[0][:160]] += 1
                 if conn.broken or conn.closed:
-                    conn = _connect(dsn, "120s")
+                    conn = _connect(dsn, "120s", prepare)
             samples.append((t0, time.monotonic() - t0, ok))
             if len(samples) == 1:
                 ready.set()
@@ -113,6 +118,7 @@ class Load:
     max_seconds: float = 600.0
     max_ops: int = 200_000
     kinds: tuple[str, ...] = ("insert", "update", "select")
+    prepare: bool = True  # psycopg's default: prepare after five executions
     _procs: list[Any] = field(default_factory=list)
 
     def start(self) -> None:
@@ -125,7 +131,7 @@ class Load:
                 target=_worker,
                 args=(
                     kind, self.dsn, self.table, self.rows, self.interval, self.max_seconds,
-                    self.max_ops, self._stop, ready, self._out, 1000 + i,
+                    self.max_ops, self._stop, ready, self._out, 1000 + i, self.prepare,
                 ),
                 daemon=True,
             )

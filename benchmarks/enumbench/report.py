@@ -488,6 +488,7 @@ def write(
         "after_s": settings.after,
         "autogen_sizes": list(settings.sizes),
         "autogen_repeat": settings.autogen_repeat,
+        "client_prepare": settings.client_prepare,
         "changes": list(settings.changes),
         "tools": list(settings.tools),
         "scenarios": list(settings.scenarios),
@@ -517,7 +518,7 @@ def render(out: Path, data: dict[str, Any]) -> list[Path]:
     machine, versions = meta["machine"], meta["versions"]
     # results.json files written before a parameter existed get its old meaning
     params = {"autogen_repeat": meta["parameters"]["repeat"], "baseline_s": 1.0,
-              "after_s": 1.0, **meta["parameters"]}
+              "after_s": 1.0, "client_prepare": True, **meta["parameters"]}
     writers = summarise_writers(results.get("writers", []))
     lockqueue = summarise_lockqueue(results.get("lockqueue", []))
     autogen = summarise_autogen(results.get("autogen", []))
@@ -550,6 +551,8 @@ def render(out: Path, data: dict[str, Any]) -> list[Path]:
     md += [f"| rows per table | {params['rows']:,} |",
            f"| repetitions | {params['repeat']} (tools alternate; medians reported); "
            f"alembic check: {params['autogen_repeat']} |",
+           f"| writers' prepared statements | "
+           f"{'psycopg default (after 5 runs)' if params['client_prepare'] else 'off'} |",
            f"| our lock_timeout | {params['lock_timeout']} |",
            f"| long reader holds its lock | {params['hold_s']:g} s |", ""]
     md += ["## Targets", "", "| target | status | evidence |", "|---|---|---|"]

@@ -42,6 +42,7 @@ class Settings:
     progress: Progress
     scenarios: tuple[str, ...] = ("writers", "lockqueue", "autogen")
     autogen_repeat: int = 1
+    client_prepare: bool = True  # writers use server-side prepared statements (psycopg default)
     timeline: dict[str, Any] = field(default_factory=dict)
     leftovers: list[str] = field(default_factory=list)  # clones still to drop
     _dropper: threading.Thread | None = None
@@ -156,7 +157,7 @@ def _writers_once(
     with settings.clone(template) as dbname:
         dsn = db.with_db(settings.dsn, dbname)
         before = db.physical_state(settings.dsn, dbname, change.table)
-        load = Load(dsn, change.table, settings.rows)
+        load = Load(dsn, change.table, settings.rows, prepare=settings.client_prepare)
         load.start()
         time.sleep(settings.baseline)
         run = project.run(db.sa_url(settings.dsn, dbname), "upgrade", "head")
