@@ -67,3 +67,12 @@ def test_the_swap_runs_under_lock_timeout_offline_too() -> None:
     assert lines[do_line - 1] == "SET LOCAL lock_timeout = '750ms';"
     # one statement, inside the revision's transaction: no COMMIT before it
     assert "COMMIT;" not in "\n".join(lines[:do_line])
+
+
+def test_an_operation_can_set_its_own_lock_timeout() -> None:
+    script = render_offline(
+        lambda op: op.enum_remove_value("status", "old", schema="ai", lock_timeout=300),
+        enum_ops={"lock_timeout": "5s"},
+    )
+    assert "SET LOCAL lock_timeout = '300ms';" in script
+    assert "'5s'" not in script
