@@ -59,6 +59,8 @@ def connect(url: str, **kwargs: Any) -> psycopg.Connection[tuple[Any, ...]]:
 
 
 RESET_SQL = r"""
+SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid();
 DO $reset$
 DECLARE s text;
 BEGIN

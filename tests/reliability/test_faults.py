@@ -172,9 +172,18 @@ POINTS = [
 ]
 
 
+FAULT_CASES = [
+    pytest.param(point, fault, id=f"{point.name}-{fault}")
+    for point in POINTS
+    for fault in ("pg_terminate_backend", "SIGKILL")
+    # SIGKILL at the ADD VALUE and the stamp behaves like the backend's end (the
+    # statement finishes, EOF rolls back); two points suffice to keep CI short
+    if fault == "pg_terminate_backend" or point.name in ("data UPDATE", "second ADD VALUE")
+]
+
+
 @pytest.mark.e2e
-@pytest.mark.parametrize("fault", ["pg_terminate_backend", "SIGKILL"])
-@pytest.mark.parametrize("point", POINTS, ids=[p.name for p in POINTS])
+@pytest.mark.parametrize(("point", "fault"), FAULT_CASES)
 def test_add_value_revision_interrupted(
     tmp_path: Path, db_url: str, point: FaultPoint, fault: str
 ) -> None:
