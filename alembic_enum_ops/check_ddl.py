@@ -290,32 +290,47 @@ def remap_sql(
     :func:`plan_check_set_values`).  Every pass is idempotent.
     """
     col = ident(dialect, column)
-    target = qualified(dialect, schema, table)
     cases = " ".join(
         f"WHEN {literal(dialect, old)} THEN {literal(dialect, new)}"
         for old, new in mapping.items()
     )
     keys = _text_array(dialect, list(mapping))
+    set_clause = f" SET {col} = CASE {col}::text {cases} END"
+    condition = f" AND {col}::text = ANY ({keys})"
     body = f"""
 DECLARE
-    rel regclass := {_regclass(dialect, schema, table)};
+    leaves regclass[];
+    leaf regclass;
     per_block float8;
     nblocks bigint;
     step bigint;
-    b bigint := 0;
+    b bigint;
 BEGIN
-    SELECT CASE WHEN c.relpages > 0 AND c.reltuples > 0
-                THEN c.reltuples / c.relpages ELSE 100 END
-      INTO per_block FROM pg_class c WHERE c.oid = rel;
-    nblocks := pg_relation_size(rel) / current_setting('block_size')::bigint;
-    step := greatest(1, floor({int(batch_size)} / greatest(per_block, 1)))::bigint;
-    WHILE b < nblocks LOOP
-        UPDATE {target} SET {col} = CASE {col}::text {cases} END
-        WHERE ctid >= format('(%s,0)', b)::tid
-          AND ctid < format('(%s,0)', b + step)::tid
-          AND {col}::text = ANY ({keys});
-        COMMIT;
-        b := b + step;
+    -- the table itself, or each leaf partition of a partitioned table (a parent has
+    -- no heap of its own; pg_partition_tree lists nothing for a plain table);
+    -- foreign partitions have no ctid and are left alone
+    SELECT array_agg(t.relid ORDER BY t.level, t.relid::text) INTO leaves
+    FROM (
+        SELECT relid, level FROM pg_partition_tree({_regclass(dialect, schema, table)})
+        UNION SELECT {_regclass(dialect, schema, table)}, 0
+    ) t
+    JOIN pg_class c ON c.oid = t.relid
+    WHERE c.relkind = 'r';
+    FOREACH leaf IN ARRAY coalesce(leaves, '{{}}') LOOP
+        SELECT CASE WHEN c.relpages > 0 AND c.reltuples > 0
+                    THEN c.reltuples / c.relpages ELSE 100 END
+          INTO per_block FROM pg_class c WHERE c.oid = leaf;
+        nblocks := pg_relation_size(leaf) / current_setting('block_size')::bigint;
+        step := greatest(1, floor({int(batch_size)} / greatest(per_block, 1)))::bigint;
+        b := 0;
+        WHILE b < nblocks LOOP
+            EXECUTE 'UPDATE ' || leaf::text || {literal(dialect, set_clause)}
+                || format(' WHERE ctid >= %L::tid AND ctid < %L::tid',
+                          format('(%s,0)', b), format('(%s,0)', b + step))
+                || {literal(dialect, condition)};
+            COMMIT;
+            b := b + step;
+        END LOOP;
     END LOOP;
 END
 """
