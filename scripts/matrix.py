@@ -74,16 +74,20 @@ SERVER_USER = "postgres"
 # What runs where the full suite does not fit the CI budget (see --subset): every test
 # but the ones that exercise packaging or long randomized runs rather than PostgreSQL
 # or library behaviour -- hypothesis hostile-input/history runs, fault injection
-# (tests/reliability), the benchmark smoke test, wheel builds and the demo (tests/e2e).
+# (tests/reliability), the benchmark smoke test, wheel builds and the demo (tests/e2e),
+# and tests marked slow (they run in the full suite on the main CI server).
 SUBSET_ARGS = [
     "-q",
+    "-m",
+    "not slow",
     "--ignore=tests/reliability",
     "--ignore=tests/test_benchmarks_smoke.py",
     "--ignore=tests/e2e/test_templates.py",
     "--ignore=tests/e2e/test_demo.py",
 ]
-# The floor combination keeps the template tests: `alembic init -t` and the env.py
-# template are where an old Alembic differs most.
+# The floor combination keeps the template tests and the slow tests (among them the
+# autogenerate declaration-style matrix): `alembic init -t`, the env.py template and
+# SQLAlchemy 2.0's schema rules are where the oldest libraries differ most.
 FLOOR_SUBSET_ARGS = [
     "-q",
     "--ignore=tests/reliability",
