@@ -169,11 +169,13 @@ def count_values_outside(
 ) -> list[tuple[str, int]]:
     """``[(value, row count)]`` of non-NULL values not in ``allowed``: one scan.
 
-    Built with SQLAlchemy Core so names are quoted by the dialect and the allowed
-    values travel as bound parameters (a ``:`` in a name cannot become a bind).
+    Built with SQLAlchemy Core so the allowed values travel as bound parameters (a
+    ``:`` in a name cannot become a bind).  Names are always quoted (``quoted_name``
+    with ``quote=True``): they are exact catalog names, and SQLAlchemy's own keyword
+    list misses PostgreSQL keywords such as ``lateral``, which broke the query.
     """
-    col = sa.column(column, sa.Text())
-    source = sa.table(table, col, schema=schema)
+    col = sa.column(sa.quoted_name(column, True), sa.Text())
+    source = sa.table(sa.quoted_name(table, True), col, schema=sa.quoted_name(schema, True))
     as_text = sa.cast(col, sa.Text())
     statement = (
         sa.select(as_text.label("value"), sa.func.count().label("n"))

@@ -560,3 +560,36 @@ def test_check_enum_set_values(
         probe = _check_probe(url, schema, table, column, new_values)
         assert probe == [True] * len(new_values) + [False], script
         assert canary_intact(url)
+
+
+def test_check_set_values_with_keyword_schema_table_and_column(
+    twin_dbs: tuple[str, str],
+) -> None:
+    """Regression (found by test_check_enum_set_values in a long run): the data check
+    before changing a CHECK's set compiled ``lateral.t`` unquoted, a syntax error."""
+    from .helpers import connect
+
+    _setup(twin_dbs, ["lateral"], {})
+    online, offline = twin_dbs
+    for url in twin_dbs:
+        with connect(url) as conn:
+            conn.execute('CREATE TABLE "lateral"."int" ("collation" text)')
+            conn.execute("""INSERT INTO "lateral"."int" VALUES ('a'), ('b')""")
+        run_online(
+            url, lambda op: op.check_enum_create("int", "collation", ["a", "b"], schema="lateral")
+        )
+
+    def fn(op: Any) -> None:
+        op.check_enum_set_values(
+            "int", "collation", ["a", "c"], schema="lateral", mapping={"b": "c"},
+            old_values=["a", "b"],
+        )
+
+    run_online(online, fn)
+    apply_script(offline, render_offline(fn))
+    for url in twin_dbs:
+        with connect(url) as conn:
+            query = 'SELECT "collation" FROM "lateral"."int" ORDER BY 1'
+            rows = [r[0] for r in conn.execute(query)]
+        assert rows == ["a", "c"]
+        assert _check_probe(url, "lateral", "int", "collation", ["a", "c"]) == [True, True, False]
