@@ -398,13 +398,8 @@ END
             f"AS {dollar_quote(body, 'enum_ops_fn')}",
             idempotent=True,
         ),
-        Statement(
-            f"DROP TRIGGER IF EXISTS {ident(dialect, trigger)} ON {target}",
-            locks=_table_lock(schema, table, ACCESS_EXCLUSIVE),
-            idempotent=True,
-        ),
-        Statement(
-            f"CREATE TRIGGER {ident(dialect, trigger)} BEFORE UPDATE ON {target} "
+        Statement(  # OR REPLACE (PostgreSQL 14+): a rerun replaces it, no notice
+            f"CREATE OR REPLACE TRIGGER {ident(dialect, trigger)} BEFORE UPDATE ON {target} "
             f"FOR EACH ROW WHEN (OLD.{col} IS NOT DISTINCT FROM NEW.{col} "
             f"AND NEW.{col}::text = ANY ({keys})) EXECUTE FUNCTION {function}()",
             locks=_table_lock(schema, table, ACCESS_EXCLUSIVE),
