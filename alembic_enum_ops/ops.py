@@ -603,7 +603,8 @@ class CreateCheckEnumOp(CheckEnumOperation):
 
 @Operations.register_operation("check_enum_set_values")
 class SetCheckEnumValuesOp(CheckEnumOperation):
-    """Replace the allowed set: new CHECK ``NOT VALID``, remap, ``VALIDATE``, rename."""
+    """Replace the allowed set: new CHECK ``NOT VALID``, ``VALIDATE``, rename; with a
+    mapping, a transitional CHECK (old or new values) guards the batched remap first."""
 
     def __init__(
         self,
@@ -667,8 +668,10 @@ class SetCheckEnumValuesOp(CheckEnumOperation):
 
         Rows holding a value that leaves the set make it refuse before any change,
         unless ``mapping`` (``{old: new}``) says where they go; they are then
-        remapped in committed batches (``check_batch_size`` rows) before the new
-        constraint is validated.  ``old_values`` records the current set so the
+        remapped in committed batches (``check_batch_size`` rows) while a
+        transitional CHECK allows the old or the new values, so no write of the
+        application fails before the new set is in force, and the new constraint is
+        validated afterwards.  ``old_values`` records the current set so the
         operation can be reversed (autogenerate fills it in).
         """
         operations.invoke(
