@@ -446,11 +446,14 @@ def plan_check_set_values(
        set)`` ``NOT VALID`` (rows satisfy ``N``, so they satisfy ``T``);
     3. remap in committed batches (every write the application makes passes ``T``);
     4. one short transaction: add ``F`` (new set) ``NOT VALID``: from here on the new
-       set is in force for writes;
-    5. a second remap pass, for rows written with a mapped value during 3 (only
-       those rows' updates can fail, for as long as this pass takes to reach them);
+       set is in force for writes; and a BEFORE UPDATE trigger remapping a row that
+       still holds a mapped value when an update leaves the column alone (see
+       :func:`_remap_trigger_sql`);
+    5. a second remap pass, for rows written (or moved by an update) with a mapped
+       value into blocks pass 3 had already passed;
     6. ``VALIDATE`` ``F``;
-    7. one short transaction: drop ``T``, rename ``F`` to ``N``.
+    7. one short transaction: drop the trigger and its function, drop ``T``,
+       rename ``F`` to ``N``.
 
     Each step looks at what exists (``T``/``F``), so a rerun after an interruption
     resumes where it stopped; ``NOT VALID`` and ``VALIDATE`` never share a
