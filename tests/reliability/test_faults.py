@@ -677,7 +677,8 @@ def test_row_moved_past_the_first_remap_pass_stays_updatable(
             # CHECK and the second pass, and update the row inside it
             second_reader = Session(db_url, "SELECT count(*) FROM app.tickets")
             locks[-1].release()  # the first pass ends; the final CHECK waits
-            wait_for_lock_wait(db_url, APP, "", run)
+            # (matched by its text: a bare lock wait could still be the first pass)
+            wait_for_lock_wait(db_url, APP, "ADD CONSTRAINT ck_tickets_state_enum__new", run)
             locks.append(queued_row_lock(db_url, moved))
             second_reader.release()
             locks[-1].granted()
