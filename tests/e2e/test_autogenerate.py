@@ -496,6 +496,9 @@ def test_alembic_check_issues_the_same_statements_at_1_and_200_enums(
     project: AlembicProject, tmp_path: Path
 ) -> None:
     execute(project.url, "CREATE SCHEMA ai")
+    # vanilla Alembic's own reflection count varies with set iteration order (some hash
+    # seeds reflect a table twice): pin the seed so only our comparator's cost can differ
+    project.env["PYTHONHASHSEED"] = "0"
     counts = []
     for n in (1, 200):
         model = _models(
