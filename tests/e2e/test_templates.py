@@ -199,7 +199,16 @@ def test_without_migration_lock_both_would_run(tmp_path: Path, db_url: str) -> N
     (so the test above proves the lock, not luck)."""
     project = _project(tmp_path, db_url, "pgenum")
     project.set_ini_option("migration_lock", "false")
-    execute(db_url, "CREATE TABLE runs (pid int)", "CREATE TABLE gate (open bool)")
+    # the version table exists already, as in every deploy after the first: two runs
+    # creating it at once would race on the catalog and one would fail before the
+    # revision (a CI run lost that race), proving nothing about the lock
+    execute(
+        db_url,
+        "CREATE TABLE runs (pid int)",
+        "CREATE TABLE gate (open bool)",
+        "CREATE TABLE alembic_version (version_num varchar(32) NOT NULL, "
+        "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))",
+    )
     project.write_revision(
         "0001",
         """

@@ -413,9 +413,36 @@ class QueuedLock:
             session.release()
 
 
-def queued_row_lock(url: str, row_id: int) -> QueuedLock:
+class QueuedRowLock:
+    """Lock one ticket row right after the migration's exclusive step commits, before
+    the batched remap can reach it, so the remap blocks on it.
+
+    A row lock alone would race: the lock manager grants the queued table lock
+    (ROW SHARE) at the migration's commit, but the tuple is locked only once that
+    backend runs again, while the migration's UPDATE (ROW EXCLUSIVE, no conflict)
+    may already be past the row (a CI run lost that race).  So a gate session queues
+    SHARE (which ROW EXCLUSIVE waits for) next to the row lock; both are granted at
+    the same release, the gate is dropped only once the row is locked.
+    """
+
+    def __init__(self, url: str, row_id: int) -> None:
+        self.gate = QueuedLock(url, "LOCK TABLE app.tickets IN SHARE MODE")
+        self.row = QueuedLock(url, f"SELECT * FROM app.tickets WHERE id = {row_id} FOR UPDATE")
+        self.sessions = self.row.sessions
+
+    def granted(self) -> None:
+        self.gate.granted()
+        self.row.granted()
+        self.gate.release()
+
+    def release(self) -> None:
+        self.gate.release()
+        self.row.release()
+
+
+def queued_row_lock(url: str, row_id: int) -> QueuedRowLock:
     """Lock one ticket row: the batched remap blocks on it."""
-    return QueuedLock(url, f"SELECT * FROM app.tickets WHERE id = {row_id} FOR UPDATE")
+    return QueuedRowLock(url, row_id)
 
 
 @pytest.mark.e2e
@@ -439,7 +466,7 @@ def test_check_set_values_interrupted_mid_remap_then_rerun(
     last_stale = max(i for i, state in rows_before if state == "stale")
     reader = Session(db_url, "SELECT count(*) FROM app.tickets")  # holds ACCESS SHARE
     run = start_alembic(project, "upgrade", "head")
-    row_lock: QueuedLock | None = None
+    row_lock: QueuedRowLock | None = None
     try:
         wait_for_lock_wait(db_url, APP, "", run)  # the NOT VALID step waits for the reader
         row_lock = queued_row_lock(db_url, last_stale)
@@ -499,7 +526,7 @@ def test_update_of_a_row_awaiting_remap_is_not_rejected(tmp_path: Path, db_url: 
     last_stale = max(i for i, state in rows_before if state == "stale")
     reader = Session(db_url, "SELECT count(*) FROM app.tickets")
     run = start_alembic(project, "upgrade", "head")
-    row_lock: QueuedLock | None = None
+    row_lock: QueuedRowLock | None = None
     try:
         wait_for_lock_wait(db_url, APP, "", run)
         row_lock = queued_row_lock(db_url, last_stale)
@@ -651,7 +678,7 @@ def test_row_moved_past_the_first_remap_pass_stays_updatable(
     project.write_revision("r2", CHECK_REVISION, down_revision="r1")
     reader = Session(db_url, "SELECT count(*) FROM app.tickets")
     run = start_alembic(project, "upgrade", "head")
-    locks: list[QueuedLock] = []
+    locks: list[QueuedRowLock] = []
     second_reader: Session | None = None
     try:
         wait_for_lock_wait(db_url, APP, "", run)  # the transitional CHECK waits
