@@ -227,6 +227,8 @@ def _convert_alter_columns(
                         type_schema=type_schema,
                         constraint_name=None if found is None else found.name,
                         create_type=False,
+                        # the downgrade (enum_to_check) restores varchar(n), not text
+                        existing_length=op.existing_type.length,
                     )
             if replacement is None:
                 result.append(op)

@@ -11,6 +11,7 @@ raise on it.  See ``docs/doctor.md`` for every code.
 from __future__ import annotations
 
 import enum
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -560,6 +561,9 @@ class _Analysis:
                 continue
             exists = key in self.enums
             labels = ", ".join(_py(x) for x in model.labels)
+            # varchar(n): the downgrade restores it (check_to_enum's existing_length)
+            sized = re.fullmatch(r"character varying\((\d+)\)", found.type_sql)
+            length = int(sized.group(1)) if sized else None
             self.add(
                 Severity.ERROR, "column-not-enum",
                 [DbObject("column", schema, f"{col.table}.{col.column}"), _type(*key)],
@@ -571,6 +575,7 @@ class _Analysis:
                 f"op.check_to_enum({_py(col.table)}, {_py(col.column)}, {_py(key[1])}, "
                 f"[{labels}], schema={_py(schema)}, type_schema={_py(key[0])}"
                 + (", create_type=False" if exists else "")
+                + (f", existing_length={length}" if length else "")
                 + "); or declare the column as it is (native_enum=False) in the model.",
             )
 

@@ -104,5 +104,6 @@ def check_to_enum(
     type_schema: str | None = None,
     constraint_name: str | None = None,
     create_type: bool = True,
+    existing_length: int | None = None,
     lock_timeout: str | int | None = None,
 ) -> None: ...

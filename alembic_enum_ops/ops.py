@@ -763,6 +763,27 @@ class DropCheckEnumOp(CheckEnumOperation):
         )
 
 
+def _check_length(
+    column_label: str, what: str, length: int | None, values: Sequence[str] | None
+) -> int | None:
+    """``length`` (a ``varchar(n)`` size) when it is a positive integer that fits every
+    value; a clear error otherwise."""
+    if length is None:
+        return None
+    if isinstance(length, bool) or not isinstance(length, int) or length < 1:
+        raise InvalidEnumInput(
+            f"{column_label}: {what} must be a positive integer, got {length!r}"
+        )
+    if values:
+        longest = max(len(v) for v in values)
+        if longest > length:
+            raise InvalidEnumInput(
+                f"{column_label}: {what}={length} is shorter than the longest "
+                f"value ({longest} characters)"
+            )
+    return length
+
+
 @Operations.register_operation("enum_to_check")
 class EnumToCheckOp(CheckEnumOperation):
     """Native enum column -> text + CHECK (rewrites the table)."""
@@ -787,20 +808,7 @@ class EnumToCheckOp(CheckEnumOperation):
         self.values = (
             None if values is None else check_labels(values, type_label=self.column_label)
         )
-        if length is not None and (
-            isinstance(length, bool) or not isinstance(length, int) or length < 1
-        ):
-            raise InvalidEnumInput(
-                f"{self.column_label}: length must be a positive integer, got {length!r}"
-            )
-        if length is not None and self.values is not None:
-            longest = max(len(v) for v in self.values)
-            if longest > length:
-                raise InvalidEnumInput(
-                    f"{self.column_label}: length={length} is shorter than the longest "
-                    f"value ({longest} characters)"
-                )
-        self.length = length
+        self.length = _check_length(self.column_label, "length", length, self.values)
         self.drop_type = bool(drop_type)
         self.lock_timeout = lock_timeout
 
@@ -846,7 +854,8 @@ class EnumToCheckOp(CheckEnumOperation):
         return CheckToEnumOp(
             self.table, self.column, self.type_name, self.values, schema=self.schema,
             type_schema=self.type_schema, constraint_name=self.constraint_name,
-            create_type=self.drop_type, lock_timeout=self.lock_timeout,
+            create_type=self.drop_type, existing_length=self.length,
+            lock_timeout=self.lock_timeout,
         )
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
@@ -871,6 +880,7 @@ class CheckToEnumOp(CheckEnumOperation):
         type_schema: str | None = None,
         constraint_name: str | None = None,
         create_type: bool = True,
+        existing_length: int | None = None,
         lock_timeout: str | int | None = None,
     ) -> None:
         self._init_target(table, column, schema, constraint_name)
@@ -878,6 +888,9 @@ class CheckToEnumOp(CheckEnumOperation):
         self.type_schema = check_schema(type_schema)
         self.values = check_labels(values, type_label=self.type_name)
         self.create_type = bool(create_type)
+        self.existing_length = _check_length(
+            self.column_label, "existing_length", existing_length, self.values
+        )
         self.lock_timeout = lock_timeout
 
     @classmethod
@@ -893,6 +906,7 @@ class CheckToEnumOp(CheckEnumOperation):
         type_schema: str | None = None,
         constraint_name: str | None = None,
         create_type: bool = True,
+        existing_length: int | None = None,
         lock_timeout: str | int | None = None,
     ) -> None:
         """Turn a text + CHECK column into the native enum ``type_name``.
@@ -902,12 +916,16 @@ class CheckToEnumOp(CheckEnumOperation):
         rewrites the table under ACCESS EXCLUSIVE in its own transaction (under
         ``lock_timeout`` with retries), keeping default, nullability and indexes, and
         drops the CHECK, which the type now enforces.
+
+        ``existing_length`` records the column's ``varchar(n)`` size (autogenerate
+        fills it in): only the reverse uses it, so a downgrade restores
+        ``varchar(n)`` rather than ``text``.
         """
         operations.invoke(
             cls(
                 table, column, type_name, values, schema=schema, type_schema=type_schema,
                 constraint_name=constraint_name, create_type=create_type,
-                lock_timeout=lock_timeout,
+                existing_length=existing_length, lock_timeout=lock_timeout,
             )
         )
 
@@ -915,8 +933,8 @@ class CheckToEnumOp(CheckEnumOperation):
         return EnumToCheckOp(
             self.table, self.column, schema=self.schema, type_name=self.type_name,
             type_schema=self.type_schema, values=self.values,
-            constraint_name=self.constraint_name, drop_type=self.create_type,
-            lock_timeout=self.lock_timeout,
+            constraint_name=self.constraint_name, length=self.existing_length,
+            drop_type=self.create_type, lock_timeout=self.lock_timeout,
         )
 
     def to_diff_tuple(self) -> tuple[Any, ...]:

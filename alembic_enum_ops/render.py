@@ -266,5 +266,6 @@ def render_check_to_enum(autogen_context: AutogenContext, op: CheckToEnumOp) -> 
             ("type_schema", op.type_schema),
             ("constraint_name", op.constraint_name),
             ("create_type", None if op.create_type else False),
+            ("existing_length", op.existing_length),
         ],
     )

@@ -194,7 +194,7 @@ def test_switching_between_native_enum_and_check(project: AlembicProject) -> Non
         "op.enum_to_check('queue', 'status', type_name='status', values=['a', 'b'], "
         "constraint_name='ck_queue_status', length=10, drop_type=False)",
         "op.check_to_enum('queue', 'kind', 'kind', ['x', 'y'], "
-        "constraint_name='ck_queue_kind', create_type=False)",
+        "constraint_name='ck_queue_kind', create_type=False, existing_length=10)",
         "op.enum_drop('status', values=['a', 'b'])",
     ]
     project.upgrade()
@@ -214,3 +214,12 @@ def test_switching_between_native_enum_and_check(project: AlembicProject) -> Non
     columns = {c[2]: c for c in column_snapshot(project.url)}
     assert columns["status"][3:] == ("public", "status", "'a'::status", "NO")
     assert [(r[1], r[3]) for r in query(project.url, CHECKS_SQL)] == [("ck_queue_kind", True)]
+    # the downgrade restores the column's varchar(10), not text
+    assert query(
+        project.url,
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+        "WHERE attrelid = 'queue'::regclass AND attname = 'kind'",
+    ) == [("character varying(10)",)]
+    assert query(project.url, "SELECT status::text, kind FROM queue ORDER BY id") == [
+        ("b", "y"), ("a", None),
+    ]

@@ -311,3 +311,16 @@ def test_conversion_blocked_by_a_view_changes_nothing(db_url: str) -> None:
     with pytest.raises(Exception, match="used by a view or rule"):
         run_online(db_url, lambda op: op.enum_to_check("queue", "status", schema="ai"))
     assert state(db_url) == before
+
+
+def test_check_to_enum_existing_length_round_trips_through_reverse() -> None:
+    """``existing_length`` is what the reverse (and so a downgrade) restores."""
+    forward = CheckToEnumOp("q", "kind", "kind", ["x", "yy"], schema="ai", existing_length=10)
+    back = forward.reverse()
+    assert isinstance(back, EnumToCheckOp) and back.length == 10
+    assert back.reverse().existing_length == 10
+    assert CheckToEnumOp("q", "kind", "kind", ["x"]).reverse().length is None
+    with pytest.raises(InvalidEnumInput, match=r"existing_length=1 is shorter than the longest"):
+        CheckToEnumOp("q", "kind", "kind", ["x", "yy"], existing_length=1)
+    with pytest.raises(InvalidEnumInput, match="existing_length must be a positive integer"):
+        CheckToEnumOp("q", "kind", "kind", ["x"], existing_length=True)

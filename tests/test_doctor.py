@@ -284,6 +284,7 @@ def test_column_that_is_not_an_enum(db_url: str, type_exists: bool) -> None:
     assert ('op.check_to_enum("ingestion_queue", "status", "ingestionstatus", ["pending", '
             '"processing", "completed", "failed"], schema="ai", type_schema="ai"') in finding.fix
     assert ("create_type=False" in finding.fix) is type_exists
+    assert "existing_length=10)" in finding.fix  # the column is varchar(10)
     assert ("type-missing" in codes(report)) is not type_exists
     apply_fix(db_url, finding)
     fixed = run(db_url, model())
