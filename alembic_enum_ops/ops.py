@@ -888,8 +888,9 @@ class CheckToEnumOp(CheckEnumOperation):
         self.type_schema = check_schema(type_schema)
         self.values = check_labels(values, type_label=self.type_name)
         self.create_type = bool(create_type)
+        # not checked against ``values``: a new label may outgrow the old varchar(n)
         self.existing_length = _check_length(
-            self.column_label, "existing_length", existing_length, self.values
+            self.column_label, "existing_length", existing_length, None
         )
         self.lock_timeout = lock_timeout
 
@@ -919,7 +920,8 @@ class CheckToEnumOp(CheckEnumOperation):
 
         ``existing_length`` records the column's ``varchar(n)`` size (autogenerate
         fills it in): only the reverse uses it, so a downgrade restores
-        ``varchar(n)`` rather than ``text``.
+        ``varchar(n)`` rather than ``text`` (``text`` when a label is longer than
+        ``n``).
         """
         operations.invoke(
             cls(
@@ -933,9 +935,18 @@ class CheckToEnumOp(CheckEnumOperation):
         return EnumToCheckOp(
             self.table, self.column, schema=self.schema, type_name=self.type_name,
             type_schema=self.type_schema, values=self.values,
-            constraint_name=self.constraint_name, length=self.existing_length,
+            constraint_name=self.constraint_name, length=self._reverse_length(),
             drop_type=self.create_type, lock_timeout=self.lock_timeout,
         )
+
+    def _reverse_length(self) -> int | None:
+        """``existing_length`` when every value fits it; else None (``text``): the
+        downgrade must not fail on a label longer than the old ``varchar(n)``."""
+        if self.existing_length is None:
+            return None
+        if max(len(v) for v in self.values) > self.existing_length:
+            return None
+        return self.existing_length
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
         return (
