@@ -8,6 +8,9 @@ DECLARE
 @@PARAMS@@
     saved_path text := current_setting('search_path');
     saved_scs text := current_setting('standard_conforming_strings');
+    -- recreated indexes go back to their tablespace through default_tablespace
+    -- (pg_get_indexdef omits it), restored right after each
+    saved_spc text := current_setting('default_tablespace');
     type_oid oid;
     array_oid oid;
     type_kind "char";
@@ -448,7 +451,9 @@ BEGIN
         SELECT c.oid, max(cl.depth) AS depth, ns.nspname::text AS nsp, c.relname::text AS rel,
                c.relkind, pg_get_userbyid(c.relowner)::text AS owner, c.relacl, c.reloptions,
                c.relispopulated, obj_description(c.oid, 'pg_class') AS cmt,
-               pg_get_viewdef(c.oid) AS def
+               pg_get_viewdef(c.oid) AS def,
+               (SELECT spc.spcname::text FROM pg_catalog.pg_tablespace spc
+                 WHERE spc.oid = c.reltablespace) AS spc
           FROM closure cl
           JOIN pg_catalog.pg_class c ON c.oid = cl.relid
           JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
@@ -466,6 +471,9 @@ BEGIN
                 SELECT string_agg(format('%s=%L', split_part(o, '=', 1),
                                          substr(o, strpos(o, '=') + 1)), ', ')
                   FROM unnest(r.reloptions) AS o) || ')';
+        END IF;
+        IF k = 1 AND r.spc IS NOT NULL THEN
+            s := s || format(' TABLESPACE %I', r.spc);
         END IF;
         s := s || ' AS ' || rtrim(r.def, E'; \n');
         IF k = 1 THEN
@@ -546,16 +554,26 @@ BEGIN
     FOR r IN
         SELECT pg_get_indexdef(x.indexrelid) AS def,
                obj_description(x.indexrelid, 'pg_class') AS cmt,
-               format('%I.%I', ns.nspname, ic.relname) AS qi
+               format('%I.%I', ns.nspname, ic.relname) AS qi,
+               (SELECT spc.spcname::text FROM pg_catalog.pg_tablespace spc
+                 WHERE spc.oid = ic.reltablespace) AS spc
           FROM pg_catalog.pg_index x
           JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
           JOIN pg_catalog.pg_namespace ns ON ns.oid = ic.relnamespace
          WHERE x.indrelid = ANY(view_oids)
          ORDER BY array_position(view_oids, x.indrelid), ic.relname
     LOOP
+        IF r.spc IS NOT NULL THEN
+            creates := creates || format('SET LOCAL default_tablespace = %I', r.spc);
+            ctx := ctx || format('tablespace of index %s', r.qi);
+        END IF;
         creates := creates || r.def || CASE WHEN r.cmt IS NULL THEN NULL
             ELSE format('COMMENT ON INDEX %s IS %L', r.qi, r.cmt) END;
         ctx := ctx || format('index %s', r.qi) || format('comment on index %s', r.qi);
+        IF r.spc IS NOT NULL THEN
+            creates := creates || format('SET LOCAL default_tablespace = %L', saved_spc);
+            ctx := ctx || format('tablespace of index %s', r.qi);
+        END IF;
     END LOOP;
     FOR r IN
         SELECT pg_get_triggerdef(tg.oid) AS def,
@@ -636,7 +654,9 @@ BEGIN
                               '^(CREATE (UNIQUE )?INDEX ([^ "]+|"([^"]|"")*") ON) ONLY ', '\1 ')
                    AS def,
                obj_description(ic.oid, 'pg_class') AS cmt, x.indisclustered,
-               ic.relname::text AS idx, format('%I.%I', ns.nspname, tc.relname) AS qt
+               ic.relname::text AS idx, format('%I.%I', ns.nspname, tc.relname) AS qt,
+               (SELECT spc.spcname::text FROM pg_catalog.pg_tablespace spc
+                 WHERE spc.oid = ic.reltablespace) AS spc
           FROM pg_catalog.pg_class ic
           JOIN pg_catalog.pg_index x ON x.indexrelid = ic.oid
           JOIN pg_catalog.pg_class tc ON tc.oid = x.indrelid
@@ -652,7 +672,15 @@ BEGIN
          ORDER BY 1
     LOOP
         drops := drops || format('DROP INDEX %s', r.qi);
-        creates := creates || r.def; ctx := ctx || format('index %s', r.qi);
+        IF r.spc IS NOT NULL THEN
+            creates := creates || format('SET LOCAL default_tablespace = %I', r.spc)
+                               || r.def
+                               || format('SET LOCAL default_tablespace = %L', saved_spc);
+            ctx := ctx || format('tablespace of index %s', r.qi) || format('index %s', r.qi)
+                       || format('tablespace of index %s', r.qi);
+        ELSE
+            creates := creates || r.def; ctx := ctx || format('index %s', r.qi);
+        END IF;
         IF r.indisclustered THEN
             creates := creates || format('ALTER TABLE %s CLUSTER ON %I', r.qt, r.idx);
             ctx := ctx || format('cluster on %s', r.qi);

@@ -3,11 +3,21 @@ type's owner/comment/grants): recreated with remapped literals, online = offline
 
 from __future__ import annotations
 
+import os
+import pwd
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from psycopg import sql
 
-from tests.swap_helpers import check_kind
+from tests.support.server import Server, libpq_url
+from tests.swap_helpers import check_kind, kind_swap
 
 CASES: dict[str, tuple[list[str], str, list[tuple[Any, ...]]]] = {
     "partial and expression indexes": (
@@ -145,3 +155,79 @@ CASES: dict[str, tuple[list[str], str, list[tuple[Any, ...]]]] = {
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_each_definition_kind_alone(case: str, db_url: str, second_db_url: str) -> None:
     check_kind(db_url, second_db_url, *CASES[case])
+
+
+@pytest.fixture
+def tablespace(pg_server: Server) -> Iterator[str]:
+    """A throwaway tablespace in a fresh directory owned by the server's user (local
+    servers only: a remote one cannot see this machine's directories).  Request it
+    before ``db_url`` so it is dropped after the databases using it."""
+    if pg_server.origin == "env":
+        pytest.skip("a tablespace needs a directory on the server's machine")
+    directory = Path(tempfile.mkdtemp(prefix="enum_ops_ts_"))
+    name = f"enum_ops_ts_{uuid.uuid4().hex[:8]}"
+    try:
+        if os.geteuid() == 0:  # the server runs as postgres; the suite may run as root
+            os.chown(directory, pwd.getpwnam("postgres").pw_uid, -1)
+        with psycopg.connect(libpq_url(pg_server.admin_url), autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("CREATE TABLESPACE {} LOCATION {}").format(
+                    sql.Identifier(name), sql.Literal(str(directory))
+                )
+            )
+        yield name
+        with psycopg.connect(libpq_url(pg_server.admin_url), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP TABLESPACE {}").format(sql.Identifier(name)))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_recreated_indexes_and_materialized_views_keep_their_tablespace(
+    tablespace: str, db_url: str, second_db_url: str
+) -> None:
+    """pg_get_indexdef() omits the tablespace: the swap puts each recreated index (and
+    materialized view) back where it was, and leaves ``default_tablespace`` as it
+    found it for the rest of the migration."""
+    from tests.support.catalog import query
+    from tests.support.migrate import apply_script, render_offline, run_online
+    from tests.swap_helpers import KIND_TYPE, run_sql, snapshot
+
+    ts = '"' + tablespace.replace('"', '""') + '"'
+    setup = [
+        KIND_TYPE,
+        "CREATE TABLE t (id int, x st)",
+        "INSERT INTO t VALUES (1, 'c'), (2, 'b')",
+        f"CREATE INDEX t_partial ON t (id) TABLESPACE {ts} WHERE x = 'c'",
+        "CREATE INDEX t_expr ON t ((x = 'b'))",  # default tablespace: stays there
+        f"CREATE MATERIALIZED VIEW m TABLESPACE {ts} AS "
+        "SELECT x, count(*) AS n FROM t GROUP BY x",
+        f"CREATE UNIQUE INDEX m_x ON m (x) TABLESPACE {ts}",
+    ]
+
+    def swap_then_create(op: Any) -> None:
+        kind_swap(op)
+        op.execute("CREATE TABLE after_swap (id int)")  # same transaction
+
+    check = (
+        "SELECT c.relname::text, coalesce(s.spcname::text, '(default)') FROM pg_class c "
+        "LEFT JOIN pg_tablespace s ON s.oid = c.reltablespace "
+        "WHERE c.relname IN ('t_partial', 't_expr', 'm', 'm_x', 'after_swap') ORDER BY 1"
+    )
+    expected = [
+        ("after_swap", "(default)"),
+        ("m", tablespace),
+        ("m_x", tablespace),
+        ("t_expr", "(default)"),
+        ("t_partial", tablespace),
+    ]
+    for url in (db_url, second_db_url):
+        run_sql(url, *setup)
+    run_online(db_url, swap_then_create)
+    assert query(db_url, check) == expected
+    assert query(db_url, "SELECT pg_get_indexdef('t_partial'::regclass)") == [
+        ("CREATE INDEX t_partial ON public.t USING btree (id) WHERE (x = 'a'::st)",)
+    ]
+    assert query(db_url, "SELECT x::text AS label, n FROM m ORDER BY m.x") == [("b", 1), ("a", 1)]
+    apply_script(second_db_url, render_offline(swap_then_create))
+    assert query(second_db_url, check) == expected
+    assert snapshot(second_db_url) == snapshot(db_url)
