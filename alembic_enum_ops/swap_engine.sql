@@ -577,7 +577,9 @@ BEGIN
     END LOOP;
     FOR r IN
         SELECT pg_get_triggerdef(tg.oid) AS def,
-               format('trigger %I on %I.%I', tg.tgname, ns.nspname, c.relname) AS what
+               format('trigger %I on %I.%I', tg.tgname, ns.nspname, c.relname) AS what,
+               format('%I ON %I.%I', tg.tgname, ns.nspname, c.relname) AS qt,
+               obj_description(tg.oid, 'pg_trigger') AS cmt
           FROM pg_catalog.pg_trigger tg
           JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
           JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
@@ -585,6 +587,10 @@ BEGIN
          ORDER BY array_position(view_oids, tg.tgrelid), tg.tgname
     LOOP
         creates := creates || r.def; ctx := ctx || r.what;
+        IF r.cmt IS NOT NULL THEN
+            creates := creates || format('COMMENT ON TRIGGER %s IS %L', r.qt, r.cmt);
+            ctx := ctx || ('comment on ' || r.what);
+        END IF;
     END LOOP;
     -- rules other than the views' own, and objects depending on a view itself (a
     -- function returning its rows...): the swap would have to drop them

@@ -117,6 +117,26 @@ CASES: dict[str, tuple[list[str], str, list[tuple[Any, ...]]]] = {
             )
         ],
     ),
+    "view with an INSTEAD OF trigger and its comment": (
+        [
+            "CREATE TABLE t (id int, x st)",
+            "CREATE VIEW v AS SELECT id, x FROM t WHERE x <> 'b'",
+            "CREATE FUNCTION v_ins() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN INSERT INTO t VALUES (NEW.id, NEW.x); RETURN NEW; END $$",
+            "CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION v_ins()",
+            "COMMENT ON TRIGGER v_ins ON v IS 'writes through'",
+        ],
+        "SELECT tgname::text, obj_description(oid, 'pg_trigger'), "
+        "pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'v'::regclass",
+        [
+            (
+                "v_ins",
+                "writes through",
+                "CREATE TRIGGER v_ins INSTEAD OF INSERT ON public.v "
+                "FOR EACH ROW EXECUTE FUNCTION v_ins()",
+            )
+        ],
+    ),
     "materialized views": (
         [
             "CREATE TABLE t (id int, x st)",
