@@ -388,6 +388,21 @@ def write_docs(path: Path, content: str) -> None:
     path.write_text(text[:begin] + body + text[end + len(MARK_END):])
 
 
+def suite_for(
+    major: str, kind: str, *, subset: bool, full: Sequence[str], extra: Sequence[str]
+) -> tuple[list[str], str]:
+    """The pytest arguments of one combination and the scope shown in the table:
+    explicit arguments win; ``--subset`` trims every run except the newest
+    combination of a ``--full`` version."""
+    if extra:
+        return list(extra), "pytest " + " ".join(extra)
+    if subset and not (kind == "newest" and major in full):
+        if kind == "floor":
+            return list(FLOOR_SUBSET_ARGS), "floor subset"
+        return list(SUBSET_ARGS), "subset"
+    return ["-q"], "full suite"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pg", nargs="+", default=list(PG_RELEASES), choices=list(PG_RELEASES),
@@ -402,6 +417,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--subset", action="store_true",
                         help="run the CI subset (SUBSET_ARGS / FLOOR_SUBSET_ARGS) instead of "
                              "the full suite")
+    parser.add_argument("--full", nargs="+", default=[], choices=list(PG_RELEASES),
+                        metavar="MAJOR",
+                        help="with --subset: versions whose newest combination still runs "
+                             "the full suite (e.g. the newest PostgreSQL)")
     parser.add_argument("--junit", action="append", default=[], metavar="LABEL=XML",
                         help="add a row for a suite already run elsewhere (e.g. CI's main run "
                              "against the local server), read from its JUnit XML")
@@ -433,14 +452,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             server_cm = running_server(bindir, free_port(5400 + int(major)))
         with server_cm as url:  # one server per version, reused by its combinations
             for kind in kinds:
-                if args.pytest_args:
-                    pytest_args, scope = list(args.pytest_args), "pytest " + " ".join(
-                        args.pytest_args)
-                elif args.subset:
-                    pytest_args = FLOOR_SUBSET_ARGS if kind == "floor" else SUBSET_ARGS
-                    scope = "floor subset" if kind == "floor" else "subset"
-                else:
-                    pytest_args, scope = ["-q"], "full suite"
+                pytest_args, scope = suite_for(
+                    major, kind, subset=args.subset, full=args.full, extra=args.pytest_args
+                )
                 results.append(run_suite(
                     f"pg{major}-{kind}", pythons[kind], url, pytest_args, outdir,
                     args.timeout, scope,

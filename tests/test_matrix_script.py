@@ -90,3 +90,24 @@ def test_docs_update_replaces_only_between_the_markers(
     text = page.read_text()
     assert text.startswith("intro\n") and text.endswith(f"{matrix.MARK_END}\noutro\n")
     assert "old table" not in text and "| new |" in text
+
+
+def test_suite_selection(matrix: ModuleType) -> None:
+    """--subset trims every run but the newest combination of a --full version;
+    explicit pytest arguments win over both."""
+    full = ["18"]
+    assert matrix.suite_for("18", "newest", subset=True, full=full, extra=[]) == (
+        ["-q"], "full suite"
+    )
+    assert matrix.suite_for("16", "newest", subset=True, full=full, extra=[]) == (
+        matrix.SUBSET_ARGS, "subset"
+    )
+    assert matrix.suite_for("18", "floor", subset=True, full=full, extra=[]) == (
+        matrix.FLOOR_SUBSET_ARGS, "floor subset"
+    )
+    assert matrix.suite_for("14", "newest", subset=False, full=[], extra=[]) == (
+        ["-q"], "full suite"
+    )
+    assert matrix.suite_for("18", "newest", subset=True, full=full, extra=["-k", "x"]) == (
+        ["-k", "x"], "pytest -k x"
+    )
