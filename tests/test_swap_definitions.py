@@ -4,7 +4,6 @@ type's owner/comment/grants): recreated with remapped literals, online = offline
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
 import tempfile
 import uuid
@@ -15,6 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
+from sqlalchemy.engine import make_url
 
 from tests.support.server import Server, libpq_url
 from tests.swap_helpers import check_kind, kind_swap
@@ -179,17 +179,20 @@ def test_each_definition_kind_alone(case: str, db_url: str, second_db_url: str) 
 
 @pytest.fixture
 def tablespace(pg_server: Server) -> Iterator[str]:
-    """A throwaway tablespace in a fresh directory owned by the server's user (local
-    servers only: a remote one cannot see this machine's directories).  Request it
+    """A throwaway tablespace in a fresh directory owned by the server's user (servers
+    on this machine only: a remote one cannot see its directories).  Request it
     before ``db_url`` so it is dropped after the databases using it."""
-    if pg_server.origin == "env":
+    host = make_url(pg_server.admin_url).host
+    if host not in (None, "", "127.0.0.1", "localhost", "::1"):
         pytest.skip("a tablespace needs a directory on the server's machine")
     directory = Path(tempfile.mkdtemp(prefix="enum_ops_ts_"))
     name = f"enum_ops_ts_{uuid.uuid4().hex[:8]}"
     try:
-        if os.geteuid() == 0:  # the server runs as postgres; the suite may run as root
-            os.chown(directory, pwd.getpwnam("postgres").pw_uid, -1)
         with psycopg.connect(libpq_url(pg_server.admin_url), autocommit=True) as conn:
+            data_directory = conn.execute("SHOW data_directory").fetchone()
+            assert data_directory is not None
+            if os.geteuid() == 0:  # the directory must belong to the server's user
+                os.chown(directory, os.stat(data_directory[0]).st_uid, -1)
             conn.execute(
                 sql.SQL("CREATE TABLESPACE {} LOCATION {}").format(
                     sql.Identifier(name), sql.Literal(str(directory))
