@@ -87,6 +87,7 @@ def test_swap_validates_its_mapping() -> None:
     [
         (lambda: AddEnumValueOp("s", "a", before="a"), "relative to itself"),
         (lambda: RenameEnumOp("s", "s"), "new name equals the old one"),
+        (lambda: RenameEnumValueOp("s", "a", "a"), "renaming 'a' to itself does nothing"),
         (lambda: RemoveEnumValueOp("s", "a", replace_with="a"), "replace_with equals"),
         (lambda: RemoveEnumValueOp("s", "z", old_values=["a"]), "'z' is not among old_values"),
         (lambda: CreateEnumOp("", ["a"]), "enum type name must not be empty"),
