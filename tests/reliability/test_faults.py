@@ -23,6 +23,7 @@ from tests.support.project import AlembicProject
 
 from .helpers import connect
 from .procs import (
+    AlembicRun,
     Session,
     start_alembic,
     terminate,
@@ -445,14 +446,30 @@ def queued_row_lock(url: str, row_id: int) -> QueuedRowLock:
     return QueuedRowLock(url, row_id)
 
 
-@pytest.mark.e2e
-@pytest.mark.parametrize("fault", ["pg_terminate_backend", "SIGKILL"])
-def test_check_set_values_interrupted_mid_remap_then_rerun(
-    tmp_path: Path, db_url: str, fault: str
-) -> None:
-    """A row lock held by another session stops the batched remap after some
-    batches committed; every row is then either unchanged or remapped, the old
-    constraint still guards writes, and the rerun finishes the job."""
+def lock_row_after_step(
+    url: str, run: AlembicRun, blocker: Session, row_id: int, fragment: str = ""
+) -> QueuedRowLock:
+    """Stage a fault point between two committed steps: once the migration waits (at a
+    statement containing ``fragment``) behind ``blocker``, queue a lock on ``row_id``
+    behind it and release the blocker; returns when the row is locked, before the
+    migration's next step can reach it."""
+    wait_for_lock_wait(url, APP, fragment, run)
+    lock = queued_row_lock(url, row_id)
+    try:
+        blocker.release()
+        lock.granted()
+    except BaseException:
+        lock.release()
+        raise
+    return lock
+
+
+def check_remap_project(
+    tmp_path: Path, db_url: str
+) -> tuple[AlembicProject, list[tuple[int, str]]]:
+    """The tickets table (``CHECK_BASE_SQL``) and a project whose ``r2`` remaps
+    'stale' to 'archived' in committed batches of about 10 rows; returns the project
+    and the rows before."""
     with connect(db_url) as conn:
         conn.execute(CHECK_BASE_SQL)  # type: ignore[arg-type]
     rows_before, _, _ = read_tickets(db_url)
@@ -463,15 +480,25 @@ def test_check_set_values_interrupted_mid_remap_then_rerun(
     )
     project.write_revision("r1", "pass")
     project.write_revision("r2", CHECK_REVISION, down_revision="r1")
+    return project, rows_before
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("fault", ["pg_terminate_backend", "SIGKILL"])
+def test_check_set_values_interrupted_mid_remap_then_rerun(
+    tmp_path: Path, db_url: str, fault: str
+) -> None:
+    """A row lock held by another session stops the batched remap after some
+    batches committed; every row is then either unchanged or remapped, the old
+    constraint still guards writes, and the rerun finishes the job."""
+    project, rows_before = check_remap_project(tmp_path, db_url)
     last_stale = max(i for i, state in rows_before if state == "stale")
     reader = Session(db_url, "SELECT count(*) FROM app.tickets")  # holds ACCESS SHARE
     run = start_alembic(project, "upgrade", "head")
     row_lock: QueuedRowLock | None = None
     try:
-        wait_for_lock_wait(db_url, APP, "", run)  # the NOT VALID step waits for the reader
-        row_lock = queued_row_lock(db_url, last_stale)
-        reader.release()
-        row_lock.granted()
+        # the NOT VALID step waits for the reader; the remap then waits for the row
+        row_lock = lock_row_after_step(db_url, run, reader, last_stale)
         pid = wait_for_lock_wait(db_url, APP, "ctid", run)  # the remap waits for the row
         if fault == "SIGKILL":
             run.kill()
@@ -513,25 +540,13 @@ def test_check_set_values_interrupted_mid_remap_then_rerun(
 
 @pytest.mark.e2e
 def test_update_of_a_row_awaiting_remap_is_not_rejected(tmp_path: Path, db_url: str) -> None:
-    with connect(db_url) as conn:
-        conn.execute(CHECK_BASE_SQL)  # type: ignore[arg-type]
-    rows_before, _, _ = read_tickets(db_url)
-    project = AlembicProject(tmp_path / "project", with_application_name(db_url, APP))
-    project.write_models(
-        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
-        "ENUM_OPS = {'lock_timeout': '60s', 'lock_retries': 0, 'check_batch_size': 10}\n"
-    )
-    project.write_revision("r1", "pass")
-    project.write_revision("r2", CHECK_REVISION, down_revision="r1")
+    project, rows_before = check_remap_project(tmp_path, db_url)
     last_stale = max(i for i, state in rows_before if state == "stale")
     reader = Session(db_url, "SELECT count(*) FROM app.tickets")
     run = start_alembic(project, "upgrade", "head")
     row_lock: QueuedRowLock | None = None
     try:
-        wait_for_lock_wait(db_url, APP, "", run)
-        row_lock = queued_row_lock(db_url, last_stale)
-        reader.release()
-        row_lock.granted()
+        row_lock = lock_row_after_step(db_url, run, reader, last_stale)
         terminate(db_url, wait_for_lock_wait(db_url, APP, "ctid", run))
         assert run.wait() != 0, run.output()
     finally:
@@ -656,9 +671,7 @@ def test_row_moved_past_the_first_remap_pass_stays_updatable(
     second pass reaches it.  Staged deterministically with locks: the first pass is
     held on one row while the application moves another, the second pass is held on
     the moved row while the application updates it."""
-    with connect(db_url) as conn:
-        conn.execute(CHECK_BASE_SQL)  # type: ignore[arg-type]
-    rows_before, _, _ = read_tickets(db_url)
+    project, rows_before = check_remap_project(tmp_path, db_url)
     stale = [i for i, state in rows_before if state == "stale"]
     # the first pass is held at the first block; the row the application moves sits
     # in the last one, not reached yet
@@ -669,22 +682,13 @@ def test_row_moved_past_the_first_remap_pass_stays_updatable(
         ).fetchone()
     assert size is not None
     blocks = int(size[0])
-    project = AlembicProject(tmp_path / "project", with_application_name(db_url, APP))
-    project.write_models(
-        "import sqlalchemy as sa\nmetadata = sa.MetaData()\n"
-        "ENUM_OPS = {'lock_timeout': '60s', 'lock_retries': 0, 'check_batch_size': 10}\n"
-    )
-    project.write_revision("r1", "pass")
-    project.write_revision("r2", CHECK_REVISION, down_revision="r1")
     reader = Session(db_url, "SELECT count(*) FROM app.tickets")
     run = start_alembic(project, "upgrade", "head")
     locks: list[QueuedRowLock] = []
     second_reader: Session | None = None
     try:
-        wait_for_lock_wait(db_url, APP, "", run)  # the transitional CHECK waits
-        locks.append(queued_row_lock(db_url, hold))
-        reader.release()
-        locks[-1].granted()
+        # the transitional CHECK waits for the reader; the first pass, for `hold`
+        locks.append(lock_row_after_step(db_url, run, reader, hold))
         wait_for_lock_wait(db_url, APP, "ctid", run)  # first pass held on `hold`
         with connect(db_url) as conn:  # the application rewrites `moved` (new block)
             before_ctid = conn.execute(
@@ -705,10 +709,9 @@ def test_row_moved_past_the_first_remap_pass_stays_updatable(
             second_reader = Session(db_url, "SELECT count(*) FROM app.tickets")
             locks[-1].release()  # the first pass ends; the final CHECK waits
             # (matched by its text: a bare lock wait could still be the first pass)
-            wait_for_lock_wait(db_url, APP, "ADD CONSTRAINT ck_tickets_state_enum__new", run)
-            locks.append(queued_row_lock(db_url, moved))
-            second_reader.release()
-            locks[-1].granted()
+            locks.append(lock_row_after_step(
+                db_url, run, second_reader, moved, "ADD CONSTRAINT ck_tickets_state_enum__new"
+            ))
             wait_for_lock_wait(db_url, APP, "ctid", run)  # second pass held on `moved`
             with connect(db_url) as conn:
                 checks = conn.execute(

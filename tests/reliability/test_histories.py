@@ -37,6 +37,7 @@ from alembic_enum_ops.ops import (
     SetEnumSchemaOp,
     SwapEnumOp,
 )
+from tests.support.catalog import enum_snapshot
 from tests.support.migrate import apply_script, render_offline, run_online
 
 from .helpers import bounded, connect, reset_database
@@ -105,15 +106,7 @@ def _allowed(conn: psycopg.Connection[Any], value: str) -> bool:
 def read_state(url: str, model: Model) -> dict[str, Any]:
     """The database in the model's terms (``model`` only chooses what to probe)."""
     with connect(url) as conn:
-        enums = {
-            (r[0], r[1]): tuple(r[2])
-            for r in conn.execute(
-                "SELECT n.nspname::text, t.typname::text, "
-                "array_agg(e.enumlabel::text ORDER BY e.enumsortorder) "
-                "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-                "JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY 1, 2"
-            )
-        }
+        enums = enum_snapshot(url)
         t_rows = {
             r[0]: (r[1], tuple(r[2]), r[3])
             for r in conn.execute("SELECT id, s::text, hist::text[], d::text FROM app.t")
@@ -400,15 +393,7 @@ def run_code(op: Any, code: str) -> None:
 
 def auto_state(url: str) -> dict[str, Any]:
     with connect(url) as conn:
-        enums = {
-            (r[0], r[1]): tuple(r[2])
-            for r in conn.execute(
-                "SELECT n.nspname::text, t.typname::text, "
-                "array_agg(e.enumlabel::text ORDER BY e.enumsortorder) "
-                "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-                "JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY 1, 2"
-            )
-        }
+        enums = enum_snapshot(url)
         tables = conn.execute(
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'app'"
         ).fetchone()

@@ -38,6 +38,22 @@ FROM generate_series(1, {ROWS}) g;
 """
 
 
+# Workload settings for app.jobs while its type is swapped: the writers auto-prepare
+# (psycopg does after 5 runs); casting the parameter through text keeps their
+# statements valid across the type's new OID (see
+# test_swap_breaks_prepared_enum_parameters_of_other_sessions), and the labels are
+# looked up by name at run time (a prepared ``NULL::app.status`` would keep the old
+# OID and fail after the swap just the same).
+SWAP_SAFE_JOBS: dict[str, Any] = {
+    "table": "app.jobs",
+    "type_sql": "text::app.status",
+    "labels_query": (
+        "SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e "
+        "WHERE e.enumtypid = to_regtype('app.status')"
+    ),
+}
+
+
 def _setup(url: str) -> None:
     with connect(url) as conn:
         conn.execute(SETUP_SQL)  # type: ignore[arg-type]
@@ -150,17 +166,7 @@ def test_swap_under_load(db_url: str) -> None:
     even_rows = list(range(2, 81, 2))  # all 'done': remapped together
     with Workload(
         db_url,
-        table="app.jobs",
-        # the writers auto-prepare (psycopg does after 5 runs); casting the parameter
-        # through text keeps their statements valid across the type's new OID (see
-        # test_swap_breaks_prepared_enum_parameters_of_other_sessions)
-        type_sql="text::app.status",
-        # looked up by name at run time: a prepared ``NULL::app.status`` would keep
-        # the old OID and fail after the swap just the same
-        labels_query=(
-            "SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e "
-            "WHERE e.enumtypid = to_regtype('app.status')"
-        ),
+        **SWAP_SAFE_JOBS,
         first_id=ROWS,
         existing_ids=list(range(1, ROWS + 1)),
         writers=2,
@@ -481,12 +487,7 @@ def test_swap_behind_a_long_reader_never_stalls_writers_beyond_lock_timeout(db_u
 
     with Workload(
         db_url,
-        table="app.jobs",
-        type_sql="text::app.status",
-        labels_query=(
-            "SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e "
-            "WHERE e.enumtypid = to_regtype('app.status')"
-        ),
+        **SWAP_SAFE_JOBS,
         first_id=ROWS,
         existing_ids=list(range(1, ROWS + 1)),
         writers=2,
