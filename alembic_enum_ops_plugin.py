@@ -4,7 +4,7 @@ Alembic imports this module midway through ``import alembic``, before its
 autogenerate and runtime modules are usable, so it imports nothing from Alembic or
 from ``alembic_enum_ops`` at top level: ``setup()`` registers a thin comparator that
 imports the package only when autogenerate actually runs, then runs every comparator
-the package registered (``alembic_enum_ops.compare.register_schema_comparator``).
+the package registered (``alembic_enum_ops.autogenerate.registry.register_schema_comparator``).
 
 Enable it with ``context.configure(autogenerate_plugins=["alembic.autogenerate.*",
 "alembic_enum_ops"])``.  Importing ``alembic_enum_ops`` in env.py registers the same
@@ -21,7 +21,7 @@ def run_comparators(autogen_context: Any, upgrade_ops: Any, schemas: Any) -> Any
     also registers the operations and their renderers)."""
     from alembic.util import PriorityDispatchResult
 
-    from alembic_enum_ops.compare import run_registered
+    from alembic_enum_ops.autogenerate.registry import run_registered
 
     run_registered(autogen_context, upgrade_ops, schemas)
     return PriorityDispatchResult.CONTINUE

@@ -1,28 +1,32 @@
 """alembic-enum-ops: safe PostgreSQL enum migrations for Alembic.
 
 Importing this package registers the operations (``op.enum_create`` and friends),
-their executors and their autogenerate renderers on Alembic.  In a revision, use the
-typed ``op`` from this package so mypy sees the operations::
+their executors, the autogenerate comparators and the renderers on Alembic.  In a
+revision, use the typed ``op`` from this package so mypy sees the operations::
 
     from alembic_enum_ops import op
+
+The layers, from the top (``docs/architecture.md`` draws them): :mod:`.operations`
+(what a revision calls), :mod:`.ddl` (plans and the runner), :mod:`.catalog`
+(set-based reads), :mod:`.autogenerate`, :mod:`.doctor` and :mod:`.cli`.
 """
 
 from __future__ import annotations
 
-from . import compare as compare  # registers the autogenerate comparators
-from . import compare_check as compare_check  # VARCHAR + CHECK comparator
-from . import ops as ops
-from . import render as render
-from . import toimpl as toimpl
+from . import autogenerate as autogenerate  # registers the comparators and renderers
+from . import operations as operations  # registers the operations and their executors
+from .ddl.plan import Boundary, Plan, Statement, Step
+from .ddl.swap import preview_swap
 from .errors import (
     EnumOpsError,
     EnumStateError,
-    InvalidEnumInput,
-    LockTimeoutExhausted,
+    InvalidEnumInputError,
+    LockTimeoutExhaustedError,
     UnsafeOperationError,
+    deprecated_name,
 )
+from .metadata import check_enum
 from .options import EnumOpsOptions
-from .plan import Boundary, Plan, Statement, Step
 from .verify import EnumVerificationError, averify, verify
 
 __version__ = "0.1.0"
@@ -33,13 +37,20 @@ __all__ = [
     "EnumOpsOptions",
     "EnumStateError",
     "EnumVerificationError",
-    "InvalidEnumInput",
-    "LockTimeoutExhausted",
+    "InvalidEnumInputError",
+    "LockTimeoutExhaustedError",
     "Plan",
     "Statement",
     "Step",
     "UnsafeOperationError",
     "__version__",
     "averify",
+    "check_enum",
+    "preview_swap",
     "verify",
 ]
+
+
+def __getattr__(name: str) -> type[EnumOpsError]:
+    """The deprecated names of 0.1 (``InvalidEnumInput``, ``LockTimeoutExhausted``)."""
+    return deprecated_name(__name__, name)

@@ -25,9 +25,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import ArgumentError
 
+from .ddl.sqltext import check_timeout, default_dialect, literal
 from .options import EnumOpsOptions
-from .sqltext import check_timeout, default_dialect, literal
+from .urls import with_default_driver
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -158,8 +160,9 @@ def database_url(
     """``$DATABASE_URL`` when set, else ``sqlalchemy.url`` from the config.
 
     A bare ``postgres://`` or ``postgresql://`` URL (as hosting platforms hand out)
-    is pointed at psycopg 3, the driver this package depends on; a URL that names a
-    driver is used as is.
+    is pointed at psycopg 3, the driver this package depends on
+    (:func:`alembic_enum_ops.urls.with_default_driver`); a URL that names a driver is
+    used as is.
     """
     env = os.environ if environ is None else environ
     url = env.get(env_var) or config.get_main_option("sqlalchemy.url")
@@ -167,10 +170,10 @@ def database_url(
         raise ConfigError(
             f"no database URL: set ${env_var} or sqlalchemy.url in {config.config_file_name}"
         )
-    for bare in ("postgres://", "postgresql://"):
-        if url.startswith(bare):
-            return "postgresql+psycopg://" + url[len(bare) :]
-    return url
+    try:
+        return with_default_driver(url).render_as_string(hide_password=False)
+    except ArgumentError as exc:
+        raise ConfigError(f"invalid database URL in ${env_var} or sqlalchemy.url: {exc}") from None
 
 
 def include_name(

@@ -3,16 +3,22 @@
 Every error a user can meet subclasses :class:`EnumOpsError`, so a deploy script can
 catch them in one place.  Input errors also subclass :class:`ValueError`, because that
 is what they are: the call was wrong, nothing was sent to the database.
+
+The names of 0.1 without the ``Error`` suffix (``InvalidEnumInput``,
+``LockTimeoutExhausted``) still work: they are the same classes, and using them warns
+(:class:`DeprecationWarning`).
 """
 
 from __future__ import annotations
+
+import warnings
 
 
 class EnumOpsError(Exception):
     """Base class of every alembic-enum-ops error."""
 
 
-class InvalidEnumInput(EnumOpsError, ValueError):
+class InvalidEnumInputError(EnumOpsError, ValueError):
     """Bad arguments to an operation, detected before any SQL is sent."""
 
 
@@ -24,9 +30,35 @@ class UnsafeOperationError(EnumOpsError):
     """
 
 
-class LockTimeoutExhausted(EnumOpsError):
+class LockTimeoutExhaustedError(EnumOpsError):
     """A statement kept hitting ``lock_timeout`` (SQLSTATE 55P03) after every retry."""
 
 
 class EnumStateError(EnumOpsError):
     """The database is not in the state the operation expects (missing type, label...)."""
+
+
+DEPRECATED_NAMES = {
+    "InvalidEnumInput": InvalidEnumInputError,
+    "LockTimeoutExhausted": LockTimeoutExhaustedError,
+}
+"""Old name -> class, for modules that re-export these errors."""
+
+
+def deprecated_name(module: str, name: str) -> type[EnumOpsError]:
+    """The class an old name stands for, with a :class:`DeprecationWarning`; raises
+    ``AttributeError`` for any other name (for a module's ``__getattr__``)."""
+    try:
+        cls = DEPRECATED_NAMES[name]
+    except KeyError:
+        raise AttributeError(f"module {module!r} has no attribute {name!r}") from None
+    warnings.warn(
+        f"{module}.{name} is deprecated; use {cls.__name__}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return cls
+
+
+def __getattr__(name: str) -> type[EnumOpsError]:
+    return deprecated_name(__name__, name)

@@ -22,7 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from .errors import InvalidEnumInput
+from .errors import InvalidEnumInputError
 from .validation import qualified_label
 
 
@@ -118,7 +118,7 @@ def discover(target: sa.MetaData | Sequence[sa.MetaData] | None) -> list[ModelEn
         if entry is None:
             entry = found[key] = ModelEnum(enum.schema, str(enum.name), labels, enum)
         elif entry.labels != labels:
-            raise InvalidEnumInput(
+            raise InvalidEnumInputError(
                 f"enum {entry.label} is declared twice with different labels: "
                 f"{list(entry.labels)!r} and {list(labels)!r}"
                 + (f" (column {'.'.join(p for p in column if p)})" if column else "")
@@ -140,3 +140,38 @@ def enums_of_type(types: Iterable[TypeEngine[Any]]) -> Iterator[sa.Enum]:
     """All named native enums inside several column types."""
     for t in types:
         yield from native_enums_in(t)
+
+
+# --- VARCHAR + CHECK declarations --------------------------------------------------
+
+
+def check_enum(
+    *values: str, name: str | None = None, length: int | None = None
+) -> sa.Enum:
+    """A VARCHAR + CHECK enum column type: ``sa.Enum(*values, native_enum=False,
+    create_constraint=True)``, the declaration this package's comparator manages.
+
+    ``name`` names the CHECK (through the MetaData naming convention when there is
+    one); ``length`` defaults to the longest value, as SQLAlchemy does.
+    """
+    kwargs: dict[str, Any] = {"native_enum": False, "create_constraint": True}
+    if name is not None:
+        kwargs["name"] = name
+    if length is not None:
+        kwargs["length"] = length
+    return sa.Enum(*values, **kwargs)
+
+
+def check_enum_type(type_: TypeEngine[Any] | None) -> sa.Enum | None:
+    """The ``sa.Enum(native_enum=False, create_constraint=True)`` inside ``type_``
+    (looking through the PostgreSQL variant and ``TypeDecorator``), or None."""
+    if type_ is None:
+        return None
+    variants = getattr(type_, "_variant_mapping", None)
+    if variants and "postgresql" in variants:
+        return check_enum_type(variants["postgresql"])
+    if isinstance(type_, TypeDecorator):
+        return check_enum_type(type_.impl_instance)
+    if isinstance(type_, sa.Enum) and not type_.native_enum and type_.create_constraint:
+        return type_
+    return None

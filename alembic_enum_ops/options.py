@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .sqltext import check_timeout
+from .ddl.sqltext import check_timeout
 
 CONFIGURE_KEY = "enum_ops"
 """The keyword of ``context.configure()`` that carries an :class:`EnumOpsOptions`."""

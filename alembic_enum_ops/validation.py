@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .errors import InvalidEnumInput
+from .errors import InvalidEnumInputError
 
 MAX_IDENTIFIER_BYTES = 63
 """NAMEDATALEN - 1: the longest identifier or enum label PostgreSQL keeps intact."""
@@ -25,14 +25,14 @@ def check_name(value: object, *, what: str, type_label: str | None = None) -> st
     """Validate an identifier (type, schema, table, column or constraint name)."""
     where = f" of enum {type_label}" if type_label else ""
     if not isinstance(value, str):
-        raise InvalidEnumInput(f"{what}{where} must be a string, got {value!r}")
+        raise InvalidEnumInputError(f"{what}{where} must be a string, got {value!r}")
     if value == "":
-        raise InvalidEnumInput(f"{what}{where} must not be empty")
+        raise InvalidEnumInputError(f"{what}{where} must not be empty")
     if "\x00" in value:
-        raise InvalidEnumInput(f"{what}{where} must not contain a NUL byte: {value!r}")
+        raise InvalidEnumInputError(f"{what}{where} must not contain a NUL byte: {value!r}")
     size = len(value.encode("utf-8"))
     if size > MAX_IDENTIFIER_BYTES:
-        raise InvalidEnumInput(
+        raise InvalidEnumInputError(
             f"{what}{where} is {size} bytes in UTF-8, over PostgreSQL's limit of "
             f"{MAX_IDENTIFIER_BYTES} (it would be truncated): {value!r}"
         )
@@ -49,15 +49,15 @@ def check_schema(value: object, *, type_label: str | None = None) -> str | None:
 def check_label(value: object, *, type_label: str) -> str:
     """Validate one enum label.  The empty string is a legal PostgreSQL label."""
     if not isinstance(value, str):
-        raise InvalidEnumInput(
+        raise InvalidEnumInputError(
             f"enum {type_label}: labels must be strings, got {value!r} "
             f"({type(value).__name__})"
         )
     if "\x00" in value:
-        raise InvalidEnumInput(f"enum {type_label}: label {value!r} contains a NUL byte")
+        raise InvalidEnumInputError(f"enum {type_label}: label {value!r} contains a NUL byte")
     size = len(value.encode("utf-8"))
     if size > MAX_IDENTIFIER_BYTES:
-        raise InvalidEnumInput(
+        raise InvalidEnumInputError(
             f"enum {type_label}: label {value!r} is {size} bytes in UTF-8, over "
             f"PostgreSQL's limit of {MAX_IDENTIFIER_BYTES}"
         )
@@ -67,16 +67,16 @@ def check_label(value: object, *, type_label: str) -> str:
 def check_labels(values: object, *, type_label: str) -> tuple[str, ...]:
     """Validate a complete, ordered label list: non-empty, strings, no duplicates."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise InvalidEnumInput(
+        raise InvalidEnumInputError(
             f"enum {type_label}: values must be a list of strings, got {values!r}"
         )
     labels = tuple(check_label(v, type_label=type_label) for v in values)
     if not labels:
-        raise InvalidEnumInput(f"enum {type_label}: the list of values is empty")
+        raise InvalidEnumInputError(f"enum {type_label}: the list of values is empty")
     seen: set[str] = set()
     for label in labels:
         if label in seen:
-            raise InvalidEnumInput(f"enum {type_label}: duplicate label {label!r}")
+            raise InvalidEnumInputError(f"enum {type_label}: duplicate label {label!r}")
         seen.add(label)
     return labels
 
@@ -88,7 +88,7 @@ def check_mapping(
     if mapping is None:
         return {}
     if not isinstance(mapping, dict):
-        raise InvalidEnumInput(
+        raise InvalidEnumInputError(
             f"enum {type_label}: mapping must be a dict of old label -> new label, "
             f"got {mapping!r}"
         )
@@ -100,7 +100,7 @@ def check_mapping(
     if old_values is not None:
         unknown = [k for k in result if k not in old_values]
         if unknown:
-            raise InvalidEnumInput(
+            raise InvalidEnumInputError(
                 f"enum {type_label}: mapping names label(s) {unknown!r} that the type "
                 f"does not have (it has {list(old_values)!r})"
             )

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from alembic_enum_ops import EnumStateError, InvalidEnumInput, UnsafeOperationError
-from alembic_enum_ops.check_catalog import parse_check_values
-from alembic_enum_ops.check_ddl import default_constraint_name, shorten_name
+from alembic_enum_ops import EnumStateError, InvalidEnumInputError, UnsafeOperationError
+from alembic_enum_ops.catalog import parse_check_values
+from alembic_enum_ops.ddl.check_sql import default_constraint_name, shorten_name
 from tests.support.catalog import query
 from tests.support.migrate import apply_script, render_offline, run_online
 
@@ -189,7 +189,7 @@ def test_create_refuses_enum_columns_and_conflicting_constraints(db_url: str) ->
     ],
 )
 def test_create_bad_values(values: Any, match: str) -> None:
-    with pytest.raises(InvalidEnumInput, match=match):
+    with pytest.raises(InvalidEnumInputError, match=match):
         render_offline(lambda op: op.check_enum_create("t", "c", values))
 
 
@@ -200,7 +200,7 @@ def test_long_names_are_shortened_deterministically() -> None:
     assert name == default_constraint_name(long_table, "ünï" * 10)
     assert name != default_constraint_name(long_table, "ünï" * 9 + "x")
     assert shorten_name("short") == "short"
-    with pytest.raises(InvalidEnumInput, match="over PostgreSQL's limit"):
+    with pytest.raises(InvalidEnumInputError, match="over PostgreSQL's limit"):
         render_offline(lambda op: op.check_enum_create("t", "c", ["a"], constraint_name="x" * 64))
 
 
@@ -511,26 +511,26 @@ def test_set_values_errors(db_url: str) -> None:
     setup_queue(db_url, "pending")
     with pytest.raises(EnumStateError, match="no CHECK constraint named ck_queue_status_enum"):
         run_online(db_url, lambda op: op.check_enum_set_values("queue", "status", ["a"]))
-    with pytest.raises(InvalidEnumInput, match="mapping target 'x'"):
+    with pytest.raises(InvalidEnumInputError, match="mapping target 'x'"):
         render_offline(
             lambda op: op.check_enum_set_values("t", "c", ["a"], mapping={"b": "x"})
         )
-    with pytest.raises(InvalidEnumInput, match="mapping moves 'a', which stays allowed"):
+    with pytest.raises(InvalidEnumInputError, match="mapping moves 'a', which stays allowed"):
         render_offline(
             lambda op: op.check_enum_set_values("t", "c", ["a", "b"], mapping={"a": "b"})
         )
-    with pytest.raises(InvalidEnumInput, match="not among old_values"):
+    with pytest.raises(InvalidEnumInputError, match="not among old_values"):
         render_offline(
             lambda op: op.check_enum_set_values(
                 "t", "c", ["a"], mapping={"b": "a"}, old_values=["a", "c"]
             )
         )
-    with pytest.raises(InvalidEnumInput, match="mapping must be a dict"):
+    with pytest.raises(InvalidEnumInputError, match="mapping must be a dict"):
         render_offline(lambda op: op.check_enum_set_values("t", "c", ["a"], mapping=["b"]))
 
 
 def test_set_values_reverse_restores_the_old_set(db_url: str) -> None:
-    from alembic_enum_ops.ops import SetCheckEnumValuesOp
+    from alembic_enum_ops.operations import SetCheckEnumValuesOp
 
     _with_check(db_url, ["pending", "old"], "pending", "old")
     forward = SetCheckEnumValuesOp(
@@ -545,7 +545,7 @@ def test_set_values_reverse_restores_the_old_set(db_url: str) -> None:
     run_online(db_url, lambda op: op.invoke(backward))
     assert query(db_url, "SELECT status FROM queue ORDER BY id") == [("pending",), ("old",)]
     assert allowed(db_url, "queue", "ck_queue_status_enum") == ("pending", "old")
-    with pytest.raises(InvalidEnumInput, match="pass old_values"):
+    with pytest.raises(InvalidEnumInputError, match="pass old_values"):
         SetCheckEnumValuesOp("queue", "status", ["a"]).reverse()
 
 
@@ -553,7 +553,7 @@ def test_set_values_reverse_restores_the_old_set(db_url: str) -> None:
 
 
 def test_drop_online_offline_and_reverse(db_url: str, second_db_url: str) -> None:
-    from alembic_enum_ops.ops import DropCheckEnumOp
+    from alembic_enum_ops.operations import DropCheckEnumOp
 
     for url in (db_url, second_db_url):
         _with_check(url, ["pending", "done"], "pending")
@@ -571,7 +571,7 @@ def test_drop_online_offline_and_reverse(db_url: str, second_db_url: str) -> Non
     reverse = DropCheckEnumOp("queue", "status", values=["pending", "done"]).reverse()
     run_online(db_url, lambda op: op.invoke(reverse))
     assert [(r[1], r[3]) for r in checks(db_url)] == [("ck_queue_status_enum", True)]
-    with pytest.raises(InvalidEnumInput, match="pass values"):
+    with pytest.raises(InvalidEnumInputError, match="pass values"):
         DropCheckEnumOp("queue", "status").reverse()
 
 
@@ -579,7 +579,7 @@ def test_drop_online_offline_and_reverse(db_url: str, second_db_url: str) -> Non
 
 
 def _render_ops() -> list[Any]:
-    from alembic_enum_ops.ops import (
+    from alembic_enum_ops.operations import (
         CheckToEnumOp,
         CreateCheckEnumOp,
         DropCheckEnumOp,
@@ -630,14 +630,14 @@ def test_rendered_call_rebuilds_the_same_operation(operation: Any) -> None:
 
 
 def test_not_valid_step_retries_then_names_the_holder(db_url: str) -> None:
-    from alembic_enum_ops import LockTimeoutExhausted
+    from alembic_enum_ops import LockTimeoutExhaustedError
 
     setup_queue(db_url, "pending")
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as reader:
             reader.exec_driver_sql("SELECT count(*) FROM queue").all()  # ACCESS SHARE held
-            with pytest.raises(LockTimeoutExhausted) as info:
+            with pytest.raises(LockTimeoutExhaustedError) as info:
                 run_online(
                     db_url,
                     lambda op: op.check_enum_create("queue", "status", ["pending"]),
@@ -691,9 +691,10 @@ def test_parse_matches_what_the_server_stores(db_url: str) -> None:
 
 
 def test_plan_shapes() -> None:
-    from alembic_enum_ops import check_ddl
-    from alembic_enum_ops.plan import Boundary
-    from alembic_enum_ops.sqltext import default_dialect
+    from alembic_enum_ops.ddl import check as check_ddl
+    from alembic_enum_ops.ddl import convert as convert_ddl
+    from alembic_enum_ops.ddl.plan import Boundary
+    from alembic_enum_ops.ddl.sqltext import default_dialect
 
     dialect = default_dialect()
     create = check_ddl.plan_check_create(
@@ -735,7 +736,7 @@ def test_plan_shapes() -> None:
     )
     assert [type(phase).__name__ for phase in unmapped.phases] == ["Plan", "Plan"]
     assert "transition" not in unmapped.as_sql(dialect)
-    to_check = check_ddl.plan_enum_to_check(
+    to_check = convert_ddl.plan_enum_to_check(
         dialect, "ai", "q", "s", type_schema="ai", type_name="st", values=["a"],
         constraint_name="ck", length=None, drop_type=True, lock_timeout="1s",
     )

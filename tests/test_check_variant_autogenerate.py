@@ -26,7 +26,7 @@ def _models(values: list[str], *, extra_column: bool = False, convention: bool =
     )
     return (
         "import sqlalchemy as sa\n"
-        "from alembic_enum_ops.compare_check import check_enum\n"
+        "from alembic_enum_ops import check_enum\n"
         f"metadata = sa.MetaData(naming_convention={naming})\n"
         "queue = sa.Table(\n"
         "    'queue', metadata, sa.Column('id', sa.Integer, primary_key=True),\n"

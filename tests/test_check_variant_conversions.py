@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from alembic_enum_ops import EnumStateError, InvalidEnumInput, UnsafeOperationError
-from alembic_enum_ops.ops import CheckToEnumOp, EnumToCheckOp
+from alembic_enum_ops import EnumStateError, InvalidEnumInputError, UnsafeOperationError
+from alembic_enum_ops.operations import CheckToEnumOp, EnumToCheckOp
 from tests.support.catalog import column_snapshot, enum_snapshot, query
 from tests.support.migrate import apply_script, render_offline, run_online
 
@@ -133,7 +133,7 @@ def test_enum_to_check_errors(db_url: str) -> None:
         "CREATE TABLE ai.t (n int, s text, "
         "e ai.status DEFAULT (CASE WHEN random() < 2 THEN 'done' END)::ai.status)",
     )
-    with pytest.raises(InvalidEnumInput, match="offline"):
+    with pytest.raises(InvalidEnumInputError, match="offline"):
         render_offline(lambda op: op.enum_to_check("queue", "status", schema="ai"))
     with pytest.raises(EnumStateError, match="has type integer, not a native enum"):
         run_online(db_url, lambda op: op.enum_to_check("t", "n", schema="ai"))
@@ -149,11 +149,11 @@ def test_enum_to_check_errors(db_url: str) -> None:
         )
     with pytest.raises(Exception, match="is not a constant"):
         run_online(db_url, lambda op: op.enum_to_check("t", "e", schema="ai"))
-    with pytest.raises(InvalidEnumInput, match="shorter than the longest value"):
+    with pytest.raises(InvalidEnumInputError, match="shorter than the longest value"):
         EnumToCheckOp("t", "c", values=["abc"], length=2)
-    with pytest.raises(InvalidEnumInput, match="positive integer"):
+    with pytest.raises(InvalidEnumInputError, match="positive integer"):
         EnumToCheckOp("t", "c", length=0)
-    with pytest.raises(InvalidEnumInput, match="pass type_name"):
+    with pytest.raises(InvalidEnumInputError, match="pass type_name"):
         EnumToCheckOp("t", "c").reverse()
 
 
@@ -323,5 +323,5 @@ def test_check_to_enum_existing_length_round_trips_through_reverse() -> None:
     # a label outgrowing the old varchar(n): the downgrade goes to text, never fails
     outgrown = CheckToEnumOp("q", "kind", "kind", ["x", "yyy"], existing_length=2)
     assert outgrown.reverse().length is None
-    with pytest.raises(InvalidEnumInput, match="existing_length must be a positive integer"):
+    with pytest.raises(InvalidEnumInputError, match="existing_length must be a positive integer"):
         CheckToEnumOp("q", "kind", "kind", ["x"], existing_length=True)

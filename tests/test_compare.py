@@ -22,12 +22,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import postgresql
 
-from alembic_enum_ops import InvalidEnumInput
-from alembic_enum_ops.compare import EnumNoteOp, value_changes
-from alembic_enum_ops.ops import (
+from alembic_enum_ops import InvalidEnumInputError
+from alembic_enum_ops.autogenerate.native import value_changes
+from alembic_enum_ops.operations import (
     AddEnumValueOp,
     CreateEnumOp,
     DropEnumOp,
+    EnumNoteOp,
     SetEnumSchemaOp,
     SwapEnumOp,
 )
@@ -388,7 +389,7 @@ def test_conflicting_declarations_are_refused(db_url: str) -> None:
     sa.Table("a", metadata, sa.Column("s", sa.Enum("x", name="st")))
     sa.Table("b", metadata, sa.Column("s", sa.Enum("x", "y", name="st")))
     message = r"enum st is declared twice .*\['x'\].*\['x', 'y'\]"
-    with pytest.raises(InvalidEnumInput, match=message):
+    with pytest.raises(InvalidEnumInputError, match=message):
         upgrade_ops(db_url, metadata)
 
 

@@ -15,6 +15,7 @@ from alembic.config import Config
 from alembic.operations import ops as alembic_ops
 
 from alembic_enum_ops import cli, environment, templates
+from alembic_enum_ops.autogenerate.header import TITLE, describe_op, header_lines
 from alembic_enum_ops.environment import (
     ConfigError,
     MigrationSettings,
@@ -24,14 +25,13 @@ from alembic_enum_ops.environment import (
     migration_session,
     settings_from_config,
 )
-from alembic_enum_ops.ops import (
+from alembic_enum_ops.operations import (
     AddEnumValueOp,
     CreateEnumOp,
     RemoveEnumValueOp,
     RenameEnumValueOp,
     SwapEnumOp,
 )
-from alembic_enum_ops.revision_header import TITLE, describe_op, header_lines
 from tests.support.catalog import execute
 
 
@@ -376,7 +376,7 @@ def test_template_path_errors(
 
 
 def test_header_for_the_check_variant() -> None:
-    from alembic_enum_ops.ops import (
+    from alembic_enum_ops.operations import (
         CheckToEnumOp,
         CreateCheckEnumOp,
         DropCheckEnumOp,

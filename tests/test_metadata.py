@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from alembic_enum_ops import InvalidEnumInput
+from alembic_enum_ops import InvalidEnumInputError
 from alembic_enum_ops.metadata import discover, metadatas, native_enums_in
 from tests.support.catalog import enum_snapshot, execute
 
@@ -106,7 +106,7 @@ def test_same_type_twice_is_one_entry_but_different_labels_are_refused() -> None
     sa.Table("b", metadata, sa.Column("s", sa.Enum("x", name="st", schema="ai")))
     assert [e.label for e in discover(metadata)] == ["ai.st"]
     sa.Table("c", metadata, sa.Column("s", sa.Enum("x", "y", name="st", schema="ai")))
-    with pytest.raises(InvalidEnumInput, match=r"enum ai\.st is declared twice .*column c\.s"):
+    with pytest.raises(InvalidEnumInputError, match=r"enum ai\.st is declared twice .*column c\.s"):
         discover(metadata)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from alembic_enum_ops.errors import InvalidEnumInput
-from alembic_enum_ops.ops import (
+from alembic_enum_ops.errors import InvalidEnumInputError
+from alembic_enum_ops.operations import (
     AddEnumValueOp,
     CreateEnumOp,
     DropEnumOp,
@@ -29,7 +29,7 @@ def test_create_reverses_to_a_drop_that_remembers_the_labels() -> None:
 
 
 def test_drop_without_values_cannot_be_reversed() -> None:
-    with pytest.raises(InvalidEnumInput, match=r"enum_drop of ai\.status cannot be reversed"):
+    with pytest.raises(InvalidEnumInputError, match=r"enum_drop of ai\.status cannot be reversed"):
         DropEnumOp("status", schema="ai").reverse()
 
 
@@ -58,7 +58,9 @@ def test_rename_value_rename_and_set_schema_reverse() -> None:
     assert SetEnumSchemaOp("s", "new", schema="old").reverse().to_diff_tuple() == (
         "enum_set_schema", "new", "s", "old",
     )
-    with pytest.raises(InvalidEnumInput, match="cannot be reversed without the original schema"):
+    with pytest.raises(
+        InvalidEnumInputError, match="cannot be reversed without the original schema"
+    ):
         SetEnumSchemaOp("s", "new").reverse()
 
 
@@ -74,11 +76,11 @@ def test_swap_reverse_inverts_the_mapping_where_it_can() -> None:
 
 
 def test_swap_validates_its_mapping() -> None:
-    with pytest.raises(InvalidEnumInput, match=r"mapping targets \['zz'\] are not among"):
+    with pytest.raises(InvalidEnumInputError, match=r"mapping targets \['zz'\] are not among"):
         SwapEnumOp("s", ["a"], mapping={"b": "zz"})
-    with pytest.raises(InvalidEnumInput, match=r"mapping names label\(s\) \['q'\]"):
+    with pytest.raises(InvalidEnumInputError, match=r"mapping names label\(s\) \['q'\]"):
         SwapEnumOp("s", ["a"], mapping={"q": "a"}, old_values=["a", "b"])
-    with pytest.raises(InvalidEnumInput, match="cannot be reversed: pass old_values"):
+    with pytest.raises(InvalidEnumInputError, match="cannot be reversed: pass old_values"):
         SwapEnumOp("s", ["a"]).reverse()
 
 
@@ -95,7 +97,7 @@ def test_swap_validates_its_mapping() -> None:
     ],
 )
 def test_constructor_errors(factory: object, message: str) -> None:
-    with pytest.raises(InvalidEnumInput, match=message):
+    with pytest.raises(InvalidEnumInputError, match=message):
         factory()  # type: ignore[operator]
 
 

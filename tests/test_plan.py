@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from alembic_enum_ops import ddl
-from alembic_enum_ops.plan import Boundary, LockTarget, Plan, Statement, Step
-from alembic_enum_ops.sqltext import default_dialect, dollar_quote, literal, qualified
+from alembic_enum_ops.ddl import native as ddl
+from alembic_enum_ops.ddl.plan import Boundary, LockTarget, Plan, Statement, Step
+from alembic_enum_ops.ddl.sqltext import default_dialect, dollar_quote, literal, qualified
 from tests.support.migrate import render_offline
 
 DIALECT = default_dialect()

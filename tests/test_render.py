@@ -11,7 +11,7 @@ from alembic.autogenerate.api import AutogenContext
 from alembic.autogenerate.render import render_op_text
 from alembic.migration import MigrationContext
 
-from alembic_enum_ops.ops import (
+from alembic_enum_ops.operations import (
     AddEnumValueOp,
     CreateEnumOp,
     DropEnumOp,

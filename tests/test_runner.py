@@ -11,8 +11,8 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 
-from alembic_enum_ops import EnumOpsOptions, LockTimeoutExhausted
-from alembic_enum_ops.runner import backoff_delays
+from alembic_enum_ops import EnumOpsOptions, LockTimeoutExhaustedError
+from alembic_enum_ops.ddl.runner import backoff_delays
 from tests.support.catalog import enum_snapshot, execute
 from tests.support.migrate import run_online
 from tests.support.server import libpq_url
@@ -35,7 +35,7 @@ def holding_type_lock(url: str) -> Iterator[tuple[psycopg.Connection[tuple[objec
 def test_exhausted_retries_name_the_type_and_the_holder(db_url: str) -> None:
     execute(db_url, "CREATE TYPE status AS ENUM ('a')")
     with holding_type_lock(db_url) as (_, pid):
-        with pytest.raises(LockTimeoutExhausted) as info:
+        with pytest.raises(LockTimeoutExhaustedError) as info:
             run_online(db_url, lambda op: op.enum_add_value("status", "b"), enum_ops=FAST)
     message = str(info.value)
     assert "EXCLUSIVE lock on type public.status" in message

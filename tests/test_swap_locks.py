@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from alembic_enum_ops import LockTimeoutExhausted
+from alembic_enum_ops import LockTimeoutExhaustedError
 from tests.support.catalog import enum_snapshot, execute, query
 from tests.support.migrate import render_offline, run_online
 from tests.swap_helpers import lock_held, snapshot
@@ -50,7 +50,7 @@ def test_gives_up_naming_the_table_and_the_holder(db_url: str) -> None:
     execute(db_url, *SETUP)
     before = snapshot(db_url, ["ai.jobs"])
     with lock_held(db_url, "LOCK TABLE ai.jobs IN ACCESS SHARE MODE", release_after=None) as pid:
-        with pytest.raises(LockTimeoutExhausted) as caught:
+        with pytest.raises(LockTimeoutExhaustedError) as caught:
             run_online(db_url, swap, enum_ops={**FAST, "lock_retries": 2})
     message = str(caught.value)
     assert "ACCESS EXCLUSIVE lock on table ai.jobs" in message

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from alembic_enum_ops import Boundary, EnumStateError, InvalidEnumInput, UnsafeOperationError
-from alembic_enum_ops.ops import SwapEnumOp
-from alembic_enum_ops.sqltext import default_dialect
-from alembic_enum_ops.swap import plan_swap, swap_engine_sql, temp_name
-from alembic_enum_ops.swap_catalog import SwapRelation, preview_swap, read_swap_relations
+from alembic_enum_ops import Boundary, EnumStateError, InvalidEnumInputError, UnsafeOperationError
+from alembic_enum_ops.catalog import SwapRelation, read_swap_relations
+from alembic_enum_ops.ddl.sqltext import default_dialect
+from alembic_enum_ops.ddl.swap import plan_swap, preview_swap, swap_engine_sql, temp_name
+from alembic_enum_ops.operations import SwapEnumOp
 from tests.support.catalog import query
 from tests.support.migrate import run_online
 from tests.swap_helpers import lock_held, run_sql, snapshot
@@ -138,7 +138,7 @@ def test_reverse_of_a_swap(
 
 
 def test_reverse_needs_old_values() -> None:
-    with pytest.raises(InvalidEnumInput, match="pass old_values"):
+    with pytest.raises(InvalidEnumInputError, match="pass old_values"):
         SwapEnumOp("st", ["a"]).reverse()
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from alembic_enum_ops import EnumStateError, InvalidEnumInput, UnsafeOperationError
+from alembic_enum_ops import EnumStateError, InvalidEnumInputError, UnsafeOperationError
 from tests.support.catalog import enum_snapshot, execute, query
 from tests.support.migrate import apply_script, render_offline, run_online
 
@@ -148,7 +148,7 @@ def test_drop_refuses_with_every_dependent_listed(db_url: str) -> None:
 
 def test_drop_and_its_reverse(db_url: str) -> None:
     execute(db_url, "CREATE SCHEMA ai", "CREATE TYPE ai.status AS ENUM ('a', 'b')")
-    from alembic_enum_ops.ops import DropEnumOp
+    from alembic_enum_ops.operations import DropEnumOp
 
     drop = DropEnumOp("status", schema="ai", values=["a", "b"])
     run_online(db_url, lambda op: op.invoke(drop))
@@ -178,7 +178,7 @@ def test_rename_and_set_schema_round_trip(db_url: str, second_db_url: str) -> No
     apply_script(second_db_url, render_offline(forward))
     assert enum_snapshot(second_db_url) == enum_snapshot(db_url)
 
-    from alembic_enum_ops.ops import RenameEnumOp, SetEnumSchemaOp
+    from alembic_enum_ops.operations import RenameEnumOp, SetEnumSchemaOp
 
     def backward(op: Any) -> None:
         op.invoke(RenameEnumOp("ingestionstatus", "IngestionStatus", schema="ai").reverse())
@@ -211,23 +211,29 @@ def test_bad_input_is_refused_before_any_sql(
     call: Any, message: str, db_url: str
 ) -> None:
     statements: list[str] = []
-    with pytest.raises(InvalidEnumInput, match=message):
+    with pytest.raises(InvalidEnumInputError, match=message):
         render = render_offline(call)
         statements.append(render)
     assert statements == []
-    with pytest.raises(InvalidEnumInput, match=message):
+    with pytest.raises(InvalidEnumInputError, match=message):
         run_online(db_url, call)
 
 
 def test_unknown_anchor_and_label_errors_name_the_type(db_url: str) -> None:
     execute(db_url, "CREATE TYPE status AS ENUM ('a', 'b')")
-    with pytest.raises(InvalidEnumInput, match=r"enum public\.status: cannot add 'c' before 'zz'"):
+    with pytest.raises(
+        InvalidEnumInputError, match=r"enum public\.status: cannot add 'c' before 'zz'"
+    ):
         run_online(db_url, lambda op: op.enum_add_value("status", "c", before="zz"))
-    with pytest.raises(InvalidEnumInput, match=r"cannot rename 'zz': no such label"):
+    with pytest.raises(InvalidEnumInputError, match=r"cannot rename 'zz': no such label"):
         run_online(db_url, lambda op: op.enum_rename_value("status", "zz", "y"))
-    with pytest.raises(InvalidEnumInput, match=r"cannot rename 'a' to 'b': 'b' already exists"):
+    with pytest.raises(
+        InvalidEnumInputError, match=r"cannot rename 'a' to 'b': 'b' already exists"
+    ):
         run_online(db_url, lambda op: op.enum_rename_value("status", "a", "b"))
-    with pytest.raises(InvalidEnumInput, match=r"enum public\.status already has the label 'a'"):
+    with pytest.raises(
+        InvalidEnumInputError, match=r"enum public\.status already has the label 'a'"
+    ):
         run_online(
             db_url, lambda op: op.enum_add_value("status", "a", if_not_exists=False)
         )

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import alembic_enum_ops  # noqa: F401  (registers op.enum_* and autogenerate support)
 from alembic_enum_ops import environment
-from alembic_enum_ops.revision_header import process_revision_directives
+from alembic_enum_ops.autogenerate import process_revision_directives
 
 config = context.config
 if config.config_file_name is not None:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from alembic_enum_ops import cli, templates
-from alembic_enum_ops.demo import add_mapping, run_demo
+from alembic_enum_ops.cli.demo import run_demo
+from alembic_enum_ops.cli.demo_story import add_mapping
 from tests.support.catalog import query
 from tests.support.server import Server
 
@@ -147,7 +148,7 @@ def test_add_mapping_edits_the_generated_call(tmp_path: Path, call: str, expecte
 def test_interrupted_demo_exits_130_without_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import alembic_enum_ops.demo as demo_module
+    import alembic_enum_ops.cli.demo as demo_module
 
     def interrupted(url: str | None = None) -> int:
         raise KeyboardInterrupt

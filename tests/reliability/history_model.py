@@ -20,7 +20,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from alembic_enum_ops.ops import (
+from alembic_enum_ops.operations import (
     AddEnumValueOp,
     CheckToEnumOp,
     EnumToCheckOp,

@@ -26,7 +26,7 @@ from hypothesis import event, given, note
 from hypothesis import strategies as st
 from psycopg import sql
 
-from alembic_enum_ops.ops import (
+from alembic_enum_ops.operations import (
     AddEnumValueOp,
     CheckToEnumOp,
     EnumToCheckOp,

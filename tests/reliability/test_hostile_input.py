@@ -1,5 +1,5 @@
 """Hostile names and labels: each round-trips exactly, online and offline, or is
-refused with ``InvalidEnumInput`` before any SQL is sent.
+refused with ``InvalidEnumInputError`` before any SQL is sent.
 
 Every example resets two databases, runs the operation online in one and replays
 the offline (``--sql``) script with psql in the other, then compares both catalogs
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from alembic_enum_ops import InvalidEnumInput
+from alembic_enum_ops import InvalidEnumInputError
 from tests.support.catalog import enum_snapshot
 from tests.support.migrate import apply_script, render_offline, run_online
 
@@ -52,13 +52,13 @@ def _setup(dbs: tuple[str, str], schemas: list[str], enums: Snapshot) -> None:
 
 
 def assert_refused_before_sql(dbs: tuple[str, str], fn: OpsFn, before: Snapshot) -> str:
-    """The call raises InvalidEnumInput online without sending a single statement,
+    """The call raises InvalidEnumInputError online without sending a single statement,
     and offline without rendering anything."""
     online, _ = dbs
-    with sql_sent() as sent, pytest.raises(InvalidEnumInput) as info:
+    with sql_sent() as sent, pytest.raises(InvalidEnumInputError) as info:
         run_online(online, fn)
     assert sent == [], f"SQL was sent before the refusal: {sent!r}"
-    with pytest.raises(InvalidEnumInput):
+    with pytest.raises(InvalidEnumInputError):
         render_offline(fn)
     assert enum_snapshot(online) == before
     assert canary_intact(online)
@@ -68,7 +68,7 @@ def assert_refused_before_sql(dbs: tuple[str, str], fn: OpsFn, before: Snapshot)
 def assert_refused_after_reads(dbs: tuple[str, str], fn: OpsFn, before: Snapshot) -> str:
     """Refused online after reading the catalog: only reads were sent, nothing changed."""
     online, _ = dbs
-    with sql_sent() as sent, pytest.raises(InvalidEnumInput) as info:
+    with sql_sent() as sent, pytest.raises(InvalidEnumInputError) as info:
         run_online(online, fn)
     assert all(is_read(s) for s in sent), f"non-read SQL before the refusal: {sent!r}"
     assert enum_snapshot(online) == before
@@ -243,7 +243,7 @@ def test_every_non_unreserved_keyword_of_this_server_is_quoted(db_url: str) -> N
     ``tablesample`` and column-name keywords such as ``int`` unquoted, so
     ``ALTER TYPE ... RENAME TO lateral`` was a syntax error (found by
     test_enum_rename)."""
-    from alembic_enum_ops.sqltext import default_dialect, ident
+    from alembic_enum_ops.ddl.sqltext import default_dialect, ident
 
     from .helpers import connect
 

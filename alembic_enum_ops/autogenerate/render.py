@@ -13,17 +13,18 @@ from typing import Any
 from alembic.autogenerate import renderers
 from alembic.autogenerate.api import AutogenContext
 
-from .compare import EnumNoteOp
-from .ops import (
+from ..operations.check import CreateCheckEnumOp, DropCheckEnumOp, SetCheckEnumValuesOp
+from ..operations.convert import CheckToEnumOp, EnumToCheckOp
+from ..operations.native import (
     AddEnumValueOp,
     CreateEnumOp,
     DropEnumOp,
-    RemoveEnumValueOp,
     RenameEnumOp,
     RenameEnumValueOp,
     SetEnumSchemaOp,
-    SwapEnumOp,
 )
+from ..operations.notes import EnumNoteOp
+from ..operations.swap import RemoveEnumValueOp, SwapEnumOp
 
 
 def _prefix(autogen_context: AutogenContext) -> str:
@@ -176,7 +177,7 @@ def render_enum_remove_value(autogen_context: AutogenContext, op: RemoveEnumValu
     )
 
 
-# --- autogenerate notes (issue 4) ------------------------------------------------------
+# --- notes ---------------------------------------------------------------------------
 
 
 @renderers.dispatch_for(EnumNoteOp)
@@ -186,14 +187,6 @@ def render_enum_note(autogen_context: AutogenContext, op: EnumNoteOp) -> list[st
 
 
 # --- VARCHAR + CHECK variant renderers ---------------------------------------------------
-# Section-local import keeps this shared file's header untouched by the variant.
-from .ops import (  # noqa: E402
-    CheckToEnumOp,
-    CreateCheckEnumOp,
-    DropCheckEnumOp,
-    EnumToCheckOp,
-    SetCheckEnumValuesOp,
-)
 
 
 @renderers.dispatch_for(CreateCheckEnumOp)

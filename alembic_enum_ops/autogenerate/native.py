@@ -15,233 +15,36 @@ a type is about to be dropped), and edits ``upgrade_ops``:
 * a type the model no longer uses -> ``enum_drop`` at the end, when nothing that stays
   uses it (otherwise a comment says why it is kept).
 
-Registration works across Alembic 1.13 .. 1.20: from 1.18 the comparator is registered
-at priority ``LAST``; before 1.18 priorities do not exist, but comparators of one
-target run in registration order and Alembic registers its own at import, so a
-comparator registered by this package (imported after Alembic) runs after them.  A
-``qualifier="postgresql"`` registration would *replace* Alembic's defaults on 1.13, so
-the default qualifier is used and the dialect is checked inside.
-
-Other comparators of this package (e.g. the VARCHAR + CHECK one) register the same
-way with :func:`register_schema_comparator`.
+Registered with :func:`~.registry.register_schema_comparator`.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from alembic.operations import ops as alembic_ops
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy.types import TypeEngine
 
-from .catalog import EnumType, read_enum_dependents, read_enums
-from .metadata import ModelEnum, discover, native_enums_in
-from .ops import AddEnumValueOp, CreateEnumOp, DropEnumOp, SetEnumSchemaOp, SwapEnumOp
-from .options import EnumOpsOptions
-from .validation import qualified_label
+from ..catalog import EnumType, read_enum_dependents, read_enums
+from ..metadata import ModelEnum, discover, native_enums_in
+from ..operations.native import AddEnumValueOp, CreateEnumOp, DropEnumOp, SetEnumSchemaOp
+from ..operations.notes import EnumNoteOp
+from ..operations.swap import SwapEnumOp
+from ..options import EnumOpsOptions
+from ..validation import qualified_label
+from .column_types import existing_type, install_render_item
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
     from sqlalchemy.engine import Connection
 
 log = logging.getLogger(__name__)
-
-SchemaComparator = Callable[["AutogenContext", alembic_ops.UpgradeOps, "set[str | None]"], None]
-"""``fn(autogen_context, upgrade_ops, schemas)``: Alembic's schema-level signature;
-``schemas`` holds the schemas autogenerate considers, None for the default one."""
-
-_RAN_ATTRIBUTE = "_alembic_enum_ops_ran"
-
-
-# --- registration ------------------------------------------------------------------
-
-
-def _run_once(fn: SchemaComparator) -> Callable[..., Any]:
-    """Wrap ``fn`` so it runs once per ``upgrade_ops`` even when registered twice
-    (imported in env.py *and* enabled as an ``alembic.plugins`` plugin)."""
-
-    def comparator(
-        autogen_context: AutogenContext,
-        upgrade_ops: alembic_ops.UpgradeOps,
-        schemas: set[str | None],
-    ) -> Any:
-        ran: set[str] = upgrade_ops.__dict__.setdefault(_RAN_ATTRIBUTE, set())
-        key = f"{fn.__module__}.{fn.__qualname__}"
-        if key not in ran:
-            ran.add(key)
-            fn(autogen_context, upgrade_ops, schemas)
-        return _continue()
-
-    comparator.__name__ = comparator.__qualname__ = getattr(fn, "__name__", "comparator")
-    comparator.__doc__ = fn.__doc__
-    return comparator
-
-
-def _continue() -> Any:
-    try:
-        from alembic.util import PriorityDispatchResult
-    except ImportError:  # Alembic < 1.18: return values are ignored
-        return None
-    return PriorityDispatchResult.CONTINUE
-
-
-def _last_priority() -> Any:
-    try:
-        from alembic.util import DispatchPriority
-    except ImportError:  # Alembic < 1.18
-        return None
-    return DispatchPriority.LAST
-
-
-_REGISTERED: list[SchemaComparator] = []
-
-
-def register_schema_comparator(fn: SchemaComparator) -> SchemaComparator:
-    """Register ``fn`` so it runs after Alembic's own schema comparison (it sees every
-    ``CreateTableOp`` and ``DropTableOp``), once per autogenerate pass.
-
-    Two paths lead to it: Alembic's global comparators (active as soon as
-    ``alembic_enum_ops`` is imported in env.py) and the ``alembic.plugins`` entry
-    point, which calls :func:`run_registered`.  Register at import of a module that
-    ``alembic_enum_ops/__init__.py`` imports, so both paths know the function.
-    """
-    from alembic.autogenerate import comparators
-
-    _REGISTERED.append(fn)
-
-    priority = _last_priority()
-    if priority is not None:
-        comparators.dispatch_for("schema", priority=priority)(_run_once(fn))
-    else:
-        comparators.dispatch_for("schema")(_run_once(fn))
-    return fn
-
-
-def run_registered(
-    autogen_context: AutogenContext,
-    upgrade_ops: alembic_ops.UpgradeOps,
-    schemas: set[str | None],
-) -> None:
-    """Run every comparator of the package (each at most once per ``upgrade_ops``):
-    what the ``alembic.plugins`` entry point calls."""
-    for fn in list(_REGISTERED):
-        _run_once(fn)(autogen_context, upgrade_ops, schemas)
-
-
-# --- types written into the revision -------------------------------------------------
-
-
-class ExistingEnum(postgresql.ENUM):
-    """The column type autogenerate writes for an enum this package creates or drops
-    itself: ``postgresql.ENUM(..., create_type=False)``, so ``op.create_table`` does
-    not issue a second ``CREATE TYPE``.
-
-    Only used for rendering.  ``__module__`` and the class name make Alembic render it
-    as ``postgresql.ENUM(...)`` (and import ``postgresql``); ``__repr__`` always spells
-    ``create_type=False``, which SQLAlchemy 2.0's own repr leaves out.
-    """
-
-    __module__ = "sqlalchemy.dialects.postgresql"
-
-    def __repr__(self) -> str:
-        args = [repr(label) for label in self.enums]
-        args.append(f"name={self.name!r}")
-        if self.schema is not None:
-            args.append(f"schema={self.schema!r}")
-        args.append("create_type=False")
-        return f"ENUM({', '.join(args)})"
-
-
-ExistingEnum.__name__ = ExistingEnum.__qualname__ = "ENUM"
-
-
-class ExistingEnumArray(postgresql.ARRAY[Any]):
-    """``postgresql.ARRAY(postgresql.ENUM(..., create_type=False))``, rendered whole:
-    Alembic's own ARRAY renderer splices the item type in with a regular expression
-    built from its repr, which labels such as ``a|b`` or ``[x`` break."""
-
-    __module__ = "sqlalchemy.dialects.postgresql"
-
-    def __repr__(self) -> str:
-        args = [f"postgresql.{self.item_type!r}"]
-        if self.dimensions is not None:
-            args.append(f"dimensions={self.dimensions!r}")
-        return f"ARRAY({', '.join(args)})"
-
-
-ExistingEnumArray.__name__ = ExistingEnumArray.__qualname__ = "ARRAY"
-
-
-class _RenderItem:
-    """A ``render_item`` hook rendering :class:`ExistingEnumArray` itself, then
-    deferring to the user's hook (if any) for everything else."""
-
-    def __init__(self, original: Callable[..., Any] | None) -> None:
-        self.original = original
-
-    def __call__(self, type_: str, obj: Any, autogen_context: AutogenContext) -> Any:
-        if type_ == "type" and isinstance(obj, ExistingEnumArray):
-            if autogen_context.imports is not None:
-                autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
-            return f"postgresql.{obj!r}"
-        if self.original is not None:
-            return self.original(type_, obj, autogen_context)
-        return False
-
-
-def _install_render_item(autogen_context: AutogenContext) -> None:
-    opts = autogen_context.opts
-    current = opts.get("render_item")
-    if not isinstance(current, _RenderItem):
-        opts["render_item"] = _RenderItem(current)
-
-
-def existing_type(type_: TypeEngine[Any], schema_of: Callable[[sa.Enum], str | None]) -> Any:
-    """``type_`` with every named native enum inside replaced by :class:`ExistingEnum`
-    (looking through ``TypeDecorator``, variants and ``ARRAY``); ``type_`` itself
-    when it holds none."""
-    variants = getattr(type_, "_variant_mapping", None)
-    if variants and "postgresql" in variants:
-        return existing_type(variants["postgresql"], schema_of)
-    if isinstance(type_, TypeDecorator):
-        inner = existing_type(type_.impl_instance, schema_of)
-        return type_ if inner is type_.impl_instance else inner
-    if isinstance(type_, sa.ARRAY):
-        item = existing_type(type_.item_type, schema_of)
-        if item is type_.item_type:
-            return type_
-        return ExistingEnumArray(item, dimensions=type_.dimensions)
-    if isinstance(type_, sa.Enum) and type_.native_enum and type_.name:
-        return ExistingEnum(
-            *type_.enums, name=str(type_.name), schema=schema_of(type_), create_type=False
-        )
-    return type_
-
-
-# --- notes (comments in the revision, not differences) --------------------------------
-
-
-class EnumNoteOp(alembic_ops.OpContainer):
-    """A comment autogenerate writes into the revision.
-
-    It is an empty ``OpContainer`` so ``alembic check`` (which collects
-    ``to_diff_tuple()`` of the leaves) does not count it as a difference.
-    """
-
-    def __init__(self, text: str) -> None:
-        super().__init__(())
-        self.text = text
-
-    def reverse(self) -> EnumNoteOp:
-        return EnumNoteOp(self.text)
-
-
-# --- the native enum comparator ---------------------------------------------------------
 
 
 Key = tuple[str, str]
@@ -486,7 +289,7 @@ def compare_native_enums(
 
     rewritten = [_rewrite_columns(op, ctx, managed) for op in upgrade_ops.ops]
     if any(rewritten):
-        _install_render_item(autogen_context)
+        install_render_item(autogen_context)
 
     _place(ctx, upgrade_ops, front, creates, [op for _, op in drops], notes)
 
@@ -610,5 +413,3 @@ def _place(
     result.extend(drops)
     upgrade_ops.ops[:] = result
 
-
-register_schema_comparator(compare_native_enums)

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .errors import LockTimeoutExhausted
-from .options import EnumOpsOptions
+from ..errors import LockTimeoutExhaustedError
+from ..options import EnumOpsOptions
 from .plan import Boundary, LockTarget, Plan, Step, step_sql
 from .sqltext import qualified
 
@@ -114,7 +114,7 @@ def _run_step(
                 raise
             delay = next(delays, None)
             if delay is None:
-                raise LockTimeoutExhausted(
+                raise LockTimeoutExhaustedError(
                     _exhausted_message(connection, step, attempt, options)
                 ) from exc
             log.warning(

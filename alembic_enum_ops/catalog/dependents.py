@@ -1,37 +1,15 @@
-"""Set-based reads of the PostgreSQL catalog.
+"""What depends on an enum type: every object recorded in ``pg_depend``, classified.
 
-Each function is one query, whatever the number of schemas, types or columns asked
-about: autogenerate, the swap and ``doctor`` call these instead of asking per object,
-so their cost does not grow with the size of the model.
+Each function is one query, whatever the number of types asked about.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
-
-
-@dataclass(frozen=True)
-class EnumType:
-    """A native enum type as the catalog has it."""
-
-    schema: str
-    name: str
-    labels: tuple[str, ...]
-    oid: int
-    array_oid: int
-    owner: str
-    comment: str | None
-    extension: str | None = None
-    """The extension the type belongs to (``CREATE EXTENSION`` made it), if any."""
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.schema, self.name)
 
 
 @dataclass(frozen=True)
@@ -46,72 +24,6 @@ class TypeDependent:
     description: str  # pg_describe_object(): "column status of table ai.queue"
     via_array: bool
 
-
-def current_schema(connection: Connection) -> str:
-    """The schema unqualified ``CREATE`` statements would use (``current_schema()``)."""
-    value = connection.exec_driver_sql("SELECT current_schema()").scalar()
-    if value is None:
-        raise RuntimeError(
-            "current_schema() is NULL: no schema on the search_path exists; pass schema="
-        )
-    return str(value)
-
-
-_ENUMS_SQL = sa.text(
-    """
-    SELECT n.nspname::text AS schema,
-           t.typname::text AS name,
-           t.oid::bigint AS oid,
-           t.typarray::bigint AS array_oid,
-           pg_get_userbyid(t.typowner)::text AS owner,
-           obj_description(t.oid, 'pg_type') AS comment,
-           (SELECT x.extname::text FROM pg_depend xd
-              JOIN pg_extension x ON x.oid = xd.refobjid
-             WHERE xd.classid = 'pg_type'::regclass AND xd.objid = t.oid
-               AND xd.refclassid = 'pg_extension'::regclass AND xd.deptype = 'e'
-             LIMIT 1) AS extension,
-           array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
-    FROM pg_type t
-    JOIN pg_namespace n ON n.oid = t.typnamespace
-    JOIN pg_enum e ON e.enumtypid = t.oid
-    WHERE t.typtype = 'e'
-      AND (CAST(:all_schemas AS boolean) OR n.nspname = ANY(:schemas))
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-      AND n.nspname NOT LIKE 'pg\\_toast%'
-      AND n.nspname NOT LIKE 'pg\\_temp\\_%'
-    GROUP BY n.nspname, t.typname, t.oid, t.typarray, t.typowner
-    ORDER BY n.nspname, t.typname
-    """
-).bindparams(sa.bindparam("schemas", type_=ARRAY(sa.Text())))
-
-
-def read_enums(connection: Connection, schemas: Iterable[str] | None = None) -> list[EnumType]:
-    """All enum types in ``schemas`` (every user schema when None), one query."""
-    wanted = None if schemas is None else sorted(set(schemas))
-    rows = connection.execute(
-        _ENUMS_SQL, {"all_schemas": wanted is None, "schemas": wanted or []}
-    ).all()
-    return [
-        EnumType(
-            schema=r.schema,
-            name=r.name,
-            labels=tuple(r.labels),
-            oid=int(r.oid),
-            array_oid=int(r.array_oid),
-            owner=r.owner,
-            comment=r.comment,
-            extension=r.extension,
-        )
-        for r in rows
-    ]
-
-
-def find_enum(connection: Connection, schema: str, name: str) -> EnumType | None:
-    """One enum type, or None when ``schema.name`` is not an enum."""
-    for found in read_enums(connection, [schema]):
-        if found.name == name:
-            return found
-    return None
 
 
 _DEPENDENTS_SQL = sa.text(
@@ -166,8 +78,6 @@ def read_type_dependents(
         for r in rows
     ]
 
-
-# --- doctor / verify reads (issue 7) ---------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -336,105 +246,6 @@ def read_enum_dependents(
         for r in rows
     ]
 
-
-@dataclass(frozen=True)
-class SearchPath:
-    """The session's ``search_path`` and what unqualified type names resolve to."""
-
-    setting: str  # SHOW search_path, as configured ("$user", public)
-    schemas: tuple[str, ...]  # current_schemas(false): the schemas that exist
-    current_schema: str | None
-    resolves_to: dict[str, tuple[str, str] | None]  # name -> (schema, name) or None
-
-
-_SEARCH_PATH_SQL = sa.text(
-    """
-    SELECT current_setting('search_path') AS setting,
-           CAST(current_schemas(false) AS text[]) AS schemas,
-           current_schema()::text AS current_schema,
-           (SELECT COALESCE(array_agg(w.name ORDER BY w.ord), '{}')
-            FROM unnest(CAST(:names AS text[])) WITH ORDINALITY AS w(name, ord)) AS names,
-           (SELECT COALESCE(array_agg(n.nspname::text ORDER BY w.ord), '{}')
-            FROM unnest(CAST(:names AS text[])) WITH ORDINALITY AS w(name, ord)
-            LEFT JOIN pg_type t ON t.oid = to_regtype(quote_ident(w.name))
-            LEFT JOIN pg_namespace n ON n.oid = t.typnamespace) AS resolved
-    """
-)
-
-
-def read_search_path(connection: Connection, names: Iterable[str] = ()) -> SearchPath:
-    """The search_path and, for each type name, the schema an unqualified
-    ``CAST(x AS name)`` would use (``to_regtype``), in one query."""
-    wanted = sorted(set(names))
-    row = connection.execute(_SEARCH_PATH_SQL, {"names": wanted}).one()
-    resolved: dict[str, tuple[str, str] | None] = {}
-    for name, schema in zip(row.names, row.resolved, strict=True):
-        resolved[name] = None if schema is None else (schema, name)
-    return SearchPath(
-        setting=row.setting,
-        schemas=tuple(row.schemas),
-        current_schema=row.current_schema,
-        resolves_to=resolved,
-    )
-
-
-@dataclass(frozen=True)
-class ColumnType:
-    """The catalog type of one column, for comparing a model column with the database."""
-
-    schema: str
-    table: str
-    column: str
-    type_sql: str  # format_type(): "character varying(10)", "ai.ingestionstatus[]"
-    type_schema: str
-    type_name: str
-    is_enum: bool  # the type, or the element type of an array, is an enum
-
-
-_COLUMN_TYPES_SQL = sa.text(
-    """
-    SELECT w.schema, w.tbl AS table, w.col AS column,
-           format_type(a.atttypid, a.atttypmod) AS type_sql,
-           tn.nspname::text AS type_schema, t.typname::text AS type_name,
-           (t.typtype = 'e' OR coalesce(et.typtype = 'e', false)) AS is_enum
-    FROM unnest(CAST(:schemas AS text[]), CAST(:tables AS text[]), CAST(:columns AS text[]))
-         AS w(schema, tbl, col)
-    JOIN pg_namespace n ON n.nspname = w.schema
-    JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = w.tbl
-    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = w.col AND NOT a.attisdropped
-    JOIN pg_type t ON t.oid = a.atttypid
-    JOIN pg_namespace tn ON tn.oid = t.typnamespace
-    LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
-    """
-)
-
-
-def read_column_types(
-    connection: Connection, columns: Sequence[tuple[str, str, str]]
-) -> list[ColumnType]:
-    """The types of the given ``(schema, table, column)`` columns that exist, one query."""
-    if not columns:
-        return []
-    rows = connection.execute(
-        _COLUMN_TYPES_SQL,
-        {
-            "schemas": [s for s, _, _ in columns],
-            "tables": [t for _, t, _ in columns],
-            "columns": [c for _, _, c in columns],
-        },
-    ).all()
-    return [
-        ColumnType(
-            schema=r.schema,
-            table=r.table,
-            column=r.column,
-            type_sql=r.type_sql,
-            type_schema=r.type_schema,
-            type_name=r.type_name,
-            is_enum=bool(r.is_enum),
-        )
-        for r in rows
-    ]
 
 
 _FUNCTION_MENTIONS_SQL = sa.text(

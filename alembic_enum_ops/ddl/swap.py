@@ -45,20 +45,25 @@ old name, so their text refers to the new type.  Enum literals in recreated defi
 scanner that skips other string literals and quoted identifiers.
 
 Refusals use SQLSTATE ``EO001`` (would lose data or break a dependent) and
-``EO002`` (the database is not in the expected state); :mod:`.toimpl` turns them
-into :class:`~.errors.UnsafeOperationError` and :class:`~.errors.EnumStateError`.
+``EO002`` (the database is not in the expected state); the executor
+(:mod:`alembic_enum_ops.operations.swap`) turns them into
+:class:`~alembic_enum_ops.errors.UnsafeOperationError` and
+:class:`~alembic_enum_ops.errors.EnumStateError`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from importlib import resources
 
-from sqlalchemy.engine import Dialect
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Dialect
 
-from .errors import EnumStateError, UnsafeOperationError
+from ..errors import EnumStateError, UnsafeOperationError
 from .plan import Boundary, LockTarget, Plan, Statement, Step
+from .runner import sqlstate_of
 from .sqltext import dollar_quote, literal, qualified
 
 SQLSTATE_UNSAFE = "EO001"
@@ -107,7 +112,7 @@ def swap_engine_sql(
     Exactly one of ``new_values`` (swap) and ``remove`` (remove one label, the new
     list being computed from the catalog when the block runs) is given.  With
     ``preview`` the block runs every check, then raises SQLSTATE ``EO003`` carrying
-    the statements instead of running them (see :func:`.swap_catalog.preview_swap`).
+    the statements instead of running them (see :func:`preview_swap`).
     """
     if (new_values is None) == (remove is None):
         raise ValueError("give exactly one of new_values and remove")
@@ -164,7 +169,7 @@ def plan_swap(
     return Plan(what, (Step(Boundary.MIGRATION, (statement,), what, lock_timeout=lock_timeout),))
 
 
-ENGINE = (resources.files(__package__) / "swap_engine.sql").read_text(encoding="utf-8")
+ENGINE = (resources.files(__package__) / "swap_engine" / "engine.sql").read_text(encoding="utf-8")
 """The engine's PL/pgSQL text (``swap_engine.sql``, shipped in the package)."""
 
 
@@ -193,3 +198,43 @@ def engine_error(exc: BaseException, sqlstate: str | None) -> BaseException:
     if sqlstate == SQLSTATE_UNSAFE:
         return UnsafeOperationError(message)
     return EnumStateError(message)
+
+
+def preview_swap(
+    connection: Connection,
+    schema: str,
+    name: str,
+    *,
+    new_values: Sequence[str] | None = None,
+    remove: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    old_values: Sequence[str] | None = None,
+) -> list[str]:
+    """The statements a swap would run now, after all its checks, without changing
+    anything (a dry run for reviews, revision headers and ``doctor``).
+
+    Runs the swap engine in preview mode inside a savepoint: it reads the catalog and
+    the data exactly as the real swap does, raises the same refusals
+    (:class:`~.errors.UnsafeOperationError`, :class:`~.errors.EnumStateError`), takes
+    no exclusive lock, and hands the statements back.  An empty list means the type
+    already has these labels.
+    """
+    sql = swap_engine_sql(
+        connection.dialect, schema, name,
+        new_values=new_values, remove=remove, mapping=mapping, old_values=old_values,
+        preview=True,
+    )
+    try:
+        with connection.begin_nested():
+            connection.exec_driver_sql(sql, execution_options={"no_parameters": True})
+    except sa.exc.DBAPIError as exc:
+        code = sqlstate_of(exc)
+        if code == SQLSTATE_PREVIEW:
+            _, detail, _ = server_error_parts(exc)
+            statements: list[str] = json.loads(detail or "[]")
+            return statements
+        error = engine_error(exc, code)
+        if error is exc:
+            raise
+        raise error from exc
+    return []

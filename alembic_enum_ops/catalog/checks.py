@@ -1,8 +1,8 @@
 """Catalog and data reads for the VARCHAR + CHECK variant.
 
-Like :mod:`.catalog`, each function is one query whatever the number of tables asked
-about: the executors and the CHECK comparator read every column and every CHECK
-constraint they need in one round trip each.
+Like the rest of :mod:`alembic_enum_ops.catalog`, each function is one query whatever
+the number of tables asked about: the executors and the CHECK comparator read every
+CHECK constraint they need in one round trip.
 
 :func:`parse_check_values` recovers the allowed set from a constraint's definition
 (``pg_get_constraintdef``).  It only accepts the shapes a value-set CHECK takes on the
@@ -20,28 +20,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-TEXT_TYPES = frozenset({"text", "character varying", "character", "bpchar", "varchar"})
-
-
-@dataclass(frozen=True)
-class ColumnInfo:
-    """One table column as the catalog has it."""
-
-    schema: str
-    table: str
-    name: str
-    type_schema: str
-    type_name: str
-    formatted_type: str  # format_type(): "character varying(20)", "ai.status"
-    is_enum: bool
-    not_null: bool
-    default: str | None  # pg_get_expr of the default, or None
-
-    @property
-    def is_text(self) -> bool:
-        base = self.formatted_type.split("(")[0].strip()
-        return self.type_schema == "pg_catalog" and base in TEXT_TYPES
-
 
 @dataclass(frozen=True)
 class CheckConstraintInfo:
@@ -54,57 +32,6 @@ class CheckConstraintInfo:
     definition: str
     validated: bool
     values: tuple[str, ...] | None
-
-
-_COLUMNS_SQL = sa.text(
-    """
-    WITH wanted AS (
-        SELECT w.schema, w.name
-        FROM unnest(CAST(:schemas AS text[]), CAST(:names AS text[])) AS w(schema, name)
-    )
-    SELECT n.nspname::text AS schema, c.relname::text AS table_name,
-           a.attname::text AS column_name,
-           tn.nspname::text AS type_schema, t.typname::text AS type_name,
-           format_type(a.atttypid, a.atttypmod) AS formatted_type,
-           (t.typtype = 'e') AS is_enum,
-           a.attnotnull AS not_null,
-           pg_get_expr(d.adbin, d.adrelid) AS default_expr
-    FROM wanted
-    JOIN pg_namespace n ON n.nspname = wanted.schema
-    JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = wanted.name
-    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-    JOIN pg_type t ON t.oid = a.atttypid
-    JOIN pg_namespace tn ON tn.oid = t.typnamespace
-    LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-    ORDER BY n.nspname, c.relname, a.attnum
-    """
-)
-
-
-def read_columns(
-    connection: Connection, tables: Sequence[tuple[str, str]]
-) -> list[ColumnInfo]:
-    """Every column of the given ``(schema, table)`` pairs, one query."""
-    if not tables:
-        return []
-    rows = connection.execute(
-        _COLUMNS_SQL,
-        {"schemas": [s for s, _ in tables], "names": [t for _, t in tables]},
-    ).all()
-    return [
-        ColumnInfo(
-            schema=r.schema,
-            table=r.table_name,
-            name=r.column_name,
-            type_schema=r.type_schema,
-            type_name=r.type_name,
-            formatted_type=r.formatted_type,
-            is_enum=bool(r.is_enum),
-            not_null=bool(r.not_null),
-            default=r.default_expr,
-        )
-        for r in rows
-    ]
 
 
 _CHECKS_SQL = sa.text(

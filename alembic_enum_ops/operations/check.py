@@ -1,0 +1,338 @@
+"""The VARCHAR + CHECK variant: a text column limited by a value-set CHECK.
+
+``check_enum_create``, ``check_enum_set_values`` and ``check_enum_drop``, and their
+executors.  The plans (:mod:`alembic_enum_ops.ddl.check`) never hold an exclusive
+lock through a scan: ``NOT VALID`` first, ``VALIDATE`` in a later transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from alembic.operations import Operations
+
+from ..ddl import check as check_ddl
+from ..ddl.check_sql import temp_constraint_name, transition_constraint_name
+from ..errors import EnumStateError, InvalidEnumInputError
+from .base import CheckEnumOperation, check_values, operation
+from .preflight import (
+    constraint_name_for,
+    find_check,
+    read_target,
+    refuse_outside,
+    require_text_column,
+)
+from .runtime import execute, online_connection, options_for, resolve_schema, run_autocommit
+
+
+@operation("check_enum_create")
+class CreateCheckEnumOp(CheckEnumOperation):
+    """Add a value-set CHECK: ``NOT VALID`` first, ``VALIDATE`` in a later transaction."""
+
+    def __init__(
+        self,
+        table: str,
+        column: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        self._init_target(table, column, schema, constraint_name)
+        self.values = check_values(values, where=self.column_label)
+        self.lock_timeout = lock_timeout
+
+    @classmethod
+    def check_enum_create(
+        cls,
+        operations: Operations,
+        table: str,
+        column: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        """Limit ``table.column`` (text/varchar) to ``values`` with a CHECK.
+
+        The constraint is added ``NOT VALID`` in a short transaction of its own (ACCESS
+        EXCLUSIVE for milliseconds, under ``lock_timeout`` with retries) and validated
+        in a later one (SHARE UPDATE EXCLUSIVE: reads and writes go on).  Rows holding
+        another value make it refuse first.  ``constraint_name`` defaults to
+        ``ck_<table>_<column>_enum``.
+        """
+        operations.invoke(
+            cls(
+                table, column, values, schema=schema,
+                constraint_name=constraint_name, lock_timeout=lock_timeout,
+            )
+        )
+
+    def reverse(self) -> DropCheckEnumOp:
+        return DropCheckEnumOp(
+            self.table, self.column, schema=self.schema,
+            constraint_name=self.constraint_name, values=self.values,
+            lock_timeout=self.lock_timeout,
+        )
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return (
+            "check_enum_create", self.schema, self.table, self.column,
+            self.values, self.constraint_name,
+        )
+
+
+@operation("check_enum_set_values")
+class SetCheckEnumValuesOp(CheckEnumOperation):
+    """Replace the allowed set: new CHECK ``NOT VALID``, ``VALIDATE``, rename; with a
+    mapping, a transitional CHECK (old or new values) guards the batched remap first."""
+
+    def __init__(
+        self,
+        table: str,
+        column: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        old_values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        self._init_target(table, column, schema, constraint_name)
+        where = self.column_label
+        self.values = check_values(values, where=where)
+        self.old_values = (
+            None if old_values is None else check_values(old_values, where=where)
+        )
+        if mapping is not None and not isinstance(mapping, Mapping):
+            raise InvalidEnumInputError(
+                f"{where}: mapping must be a dict of old value -> new value, got {mapping!r}"
+            )
+        self.mapping: dict[str, str] = {}
+        for old, new in (mapping or {}).items():
+            check_values([old], where=where)
+            check_values([new], where=where)
+            if old in self.values:
+                raise InvalidEnumInputError(
+                    f"{where}: mapping moves {old!r}, which stays allowed; only values "
+                    "that leave the set can be mapped"
+                )
+            if new not in self.values:
+                raise InvalidEnumInputError(
+                    f"{where}: mapping target {new!r} (for {old!r}) is not among the new "
+                    f"values {list(self.values)!r}"
+                )
+            if self.old_values is not None and old not in self.old_values:
+                raise InvalidEnumInputError(
+                    f"{where}: mapping names {old!r}, which is not among old_values "
+                    f"{list(self.old_values)!r}"
+                )
+            self.mapping[old] = new
+        self.lock_timeout = lock_timeout
+
+    @classmethod
+    def check_enum_set_values(
+        cls,
+        operations: Operations,
+        table: str,
+        column: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        old_values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        """Make the CHECK on ``table.column`` allow exactly ``values``.
+
+        Rows holding a value that leaves the set make it refuse before any change,
+        unless ``mapping`` (``{old: new}``) says where they go; they are then
+        remapped in committed batches (``check_batch_size`` rows) while a
+        transitional CHECK allows the old or the new values, so no write of the
+        application fails before the new set is in force, and the new constraint is
+        validated afterwards.  ``old_values`` records the current set so the
+        operation can be reversed (autogenerate fills it in).
+        """
+        operations.invoke(
+            cls(
+                table, column, values, schema=schema, constraint_name=constraint_name,
+                mapping=mapping, old_values=old_values, lock_timeout=lock_timeout,
+            )
+        )
+
+    def reverse(self) -> SetCheckEnumValuesOp:
+        if self.old_values is None:
+            raise InvalidEnumInputError(
+                f"check_enum_set_values of {self.column_label} cannot be reversed: pass "
+                "old_values=[...]"
+            )
+        inverse: dict[str, str] = {}
+        for target in set(self.mapping.values()):
+            if target in self.old_values:
+                continue
+            sources = [o for o, n in self.mapping.items() if n == target]
+            if len(sources) == 1:
+                inverse[target] = sources[0]
+        return SetCheckEnumValuesOp(
+            self.table, self.column, self.old_values, schema=self.schema,
+            constraint_name=self.constraint_name, mapping=inverse or None,
+            old_values=self.values, lock_timeout=self.lock_timeout,
+        )
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return (
+            "check_enum_set_values", self.schema, self.table, self.column,
+            self.old_values, self.values, tuple(sorted(self.mapping.items())),
+        )
+
+
+@operation("check_enum_drop")
+class DropCheckEnumOp(CheckEnumOperation):
+    """Drop the value-set CHECK of a column."""
+
+    def __init__(
+        self,
+        table: str,
+        column: str,
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        self._init_target(table, column, schema, constraint_name)
+        self.values = None if values is None else check_values(values, where=self.column_label)
+        self.lock_timeout = lock_timeout
+
+    @classmethod
+    def check_enum_drop(
+        cls,
+        operations: Operations,
+        table: str,
+        column: str,
+        *,
+        schema: str | None = None,
+        constraint_name: str | None = None,
+        values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        """Drop the CHECK (brief ACCESS EXCLUSIVE under ``lock_timeout``); ``values``
+        records the set so the downgrade can re-create it."""
+        operations.invoke(
+            cls(
+                table, column, schema=schema, constraint_name=constraint_name,
+                values=values, lock_timeout=lock_timeout,
+            )
+        )
+
+    def reverse(self) -> CreateCheckEnumOp:
+        if self.values is None:
+            raise InvalidEnumInputError(
+                f"check_enum_drop of {self.column_label} cannot be reversed: pass values=[...]"
+            )
+        return CreateCheckEnumOp(
+            self.table, self.column, self.values, schema=self.schema,
+            constraint_name=self.constraint_name, lock_timeout=self.lock_timeout,
+        )
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return (
+            "check_enum_drop", self.schema, self.table, self.column,
+            self.values, self.constraint_name,
+        )
+
+
+
+# --- executors ------------------------------------------------------------
+
+
+@Operations.implementation_for(CreateCheckEnumOp)
+def check_enum_create(operations: Operations, operation: CreateCheckEnumOp) -> None:
+    context = operations.migration_context
+    options = options_for(context, operation.lock_timeout)
+    schema = resolve_schema(context, operation.schema)
+    name = constraint_name_for(operation)
+    connection = online_connection(context)
+    if connection is not None and schema is not None:
+        found, checks = read_target(connection, schema, operation.table, operation.column)
+        require_text_column(found, operation, "use enum_to_check to convert it")
+        existing = find_check(checks, name)
+        if existing is not None and (
+            existing.values is None or set(existing.values) != set(operation.values)
+        ):
+            raise EnumStateError(
+                f"{operation.column_label}: constraint {name} already exists as "
+                f"{existing.definition}; use check_enum_set_values to change its values"
+            )
+        refuse_outside(
+            connection, schema, operation.table, operation.column, list(operation.values),
+            action=f"add CHECK constraint {name}",
+        )
+    plan = check_ddl.plan_check_create(
+        context.dialect, schema, operation.table, operation.column, operation.values, name,
+        lock_timeout=options.lock_timeout, guard=connection is None,
+    )
+    execute(context, plan, options)
+
+
+
+@Operations.implementation_for(SetCheckEnumValuesOp)
+def check_enum_set_values(operations: Operations, operation: SetCheckEnumValuesOp) -> None:
+    context = operations.migration_context
+    options = options_for(context, operation.lock_timeout)
+    schema = resolve_schema(context, operation.schema)
+    name = constraint_name_for(operation)
+    # an interrupted run leaves the replacement (F) or the transitional (T) one
+    resumable = (
+        name, temp_constraint_name(name), transition_constraint_name(name)
+    )
+    connection = online_connection(context)
+    if connection is not None and schema is not None:
+        found, checks = read_target(connection, schema, operation.table, operation.column)
+        require_text_column(found, operation, "use enum_swap for native enums")
+        if all(find_check(checks, n) is None for n in resumable):
+            present = [c.name for c in checks if operation.column in c.columns]
+            raise EnumStateError(
+                f"{operation.column_label}: no CHECK constraint named {name} "
+                f"(CHECK constraints on the column: {present!r}); pass constraint_name="
+            )
+        refuse_outside(
+            connection, schema, operation.table, operation.column,
+            [*operation.values, *operation.mapping],
+            action=f"change the values allowed by {name}",
+        )
+    plan = check_ddl.plan_check_set_values(
+        context.dialect, schema, operation.table, operation.column, operation.values, name,
+        mapping=operation.mapping, lock_timeout=options.lock_timeout,
+        batch_size=options.check_batch_size, guard=connection is None,
+    )
+    for phase in plan.phases:
+        if isinstance(phase, check_ddl.Remap):
+            run_autocommit(context, phase.sql)
+        else:
+            execute(context, phase, options)
+
+
+@Operations.implementation_for(DropCheckEnumOp)
+def check_enum_drop(operations: Operations, operation: DropCheckEnumOp) -> None:
+    context = operations.migration_context
+    options = options_for(context, operation.lock_timeout)
+    schema = resolve_schema(context, operation.schema)
+    name = constraint_name_for(operation)
+    connection = online_connection(context)
+    if connection is not None and schema is not None:
+        _found, checks = read_target(connection, schema, operation.table, operation.column)
+        if find_check(checks, name) is None:
+            raise EnumStateError(
+                f"{operation.column_label}: no CHECK constraint named {name} to drop"
+            )
+    plan = check_ddl.plan_check_drop(
+        context.dialect, schema, operation.table, name, lock_timeout=options.lock_timeout
+    )
+    execute(context, plan, options)
+

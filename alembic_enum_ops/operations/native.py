@@ -1,0 +1,420 @@
+"""The native enum operations that need no table rewrite, and their executors.
+
+``enum_create``, ``enum_drop``, ``enum_add_value`` (committed in a transaction of its
+own), ``enum_rename_value``, ``enum_rename`` and ``enum_set_schema``.  Online, each
+executor reads the catalog first (one set-based query) and refuses a bad request with
+a message naming the type and the value, before any DDL; offline it cannot read, so
+it renders the plan and lets PostgreSQL's own checks fail the script loudly when it is
+applied to a database in another state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from alembic.operations import MigrateOperation, Operations
+
+from ..catalog import read_enums
+from ..ddl import native as ddl
+from ..errors import InvalidEnumInputError
+from ..validation import check_label, check_labels, check_name, check_schema, qualified_label
+from .base import EnumOperation, label_for, operation, operation_class
+from .preflight import check_no_dependents, require_enum
+from .runtime import execute, online_connection, options_for, resolve_schema
+
+
+@operation("enum_create")
+class CreateEnumOp(EnumOperation):
+    """``CREATE TYPE schema.name AS ENUM (...)``."""
+
+    def __init__(
+        self,
+        name: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        if_not_exists: bool = False,
+    ) -> None:
+        self.schema = check_schema(schema, type_label=label_for(None, name))
+        self.name = check_name(name, what="enum type name")
+        self.values = check_labels(values, type_label=self.type_label)
+        self.if_not_exists = bool(if_not_exists)
+
+    @classmethod
+    def enum_create(
+        cls,
+        operations: Operations,
+        name: str,
+        values: Sequence[str],
+        *,
+        schema: str | None = None,
+        if_not_exists: bool = False,
+    ) -> None:
+        """Create a native enum type with ``values`` in order.
+
+        ``schema=None`` means the connection's default schema (``current_schema()``).
+        With ``if_not_exists=True`` an existing type with the same labels is kept; one
+        with other labels is an error, never silently accepted.
+        """
+        operations.invoke(cls(name, values, schema=schema, if_not_exists=if_not_exists))
+
+    def reverse(self) -> DropEnumOp:
+        return DropEnumOp(self.name, schema=self.schema, values=self.values)
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("enum_create", self.schema, self.name, self.values)
+
+
+@operation("enum_drop")
+class DropEnumOp(EnumOperation):
+    """``DROP TYPE`` (never ``CASCADE``); refuses while anything depends on the type."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        schema: str | None = None,
+        if_exists: bool = False,
+        values: Sequence[str] | None = None,
+    ) -> None:
+        self.schema = check_schema(schema, type_label=label_for(None, name))
+        self.name = check_name(name, what="enum type name")
+        self.if_exists = bool(if_exists)
+        self.values = (
+            None if values is None else check_labels(values, type_label=self.type_label)
+        )
+
+    @classmethod
+    def enum_drop(
+        cls,
+        operations: Operations,
+        name: str,
+        *,
+        schema: str | None = None,
+        if_exists: bool = False,
+        values: Sequence[str] | None = None,
+    ) -> None:
+        """Drop a native enum type.
+
+        Before dropping, the catalog is checked: columns (plain or array), views,
+        functions, domains or anything else using the type make it refuse, listing
+        each.  ``values`` records the labels so the operation can be reversed.
+        """
+        operations.invoke(cls(name, schema=schema, if_exists=if_exists, values=values))
+
+    def reverse(self) -> CreateEnumOp:
+        if self.values is None:
+            raise InvalidEnumInputError(
+                f"enum_drop of {self.type_label} cannot be reversed: pass values=[...] "
+                "so the downgrade knows which labels to re-create"
+            )
+        return CreateEnumOp(self.name, self.values, schema=self.schema)
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("enum_drop", self.schema, self.name, self.values)
+
+
+@operation("enum_add_value")
+class AddEnumValueOp(EnumOperation):
+    """``ALTER TYPE ... ADD VALUE``, committed in its own transaction."""
+
+    def __init__(
+        self,
+        name: str,
+        value: str,
+        *,
+        schema: str | None = None,
+        before: str | None = None,
+        after: str | None = None,
+        if_not_exists: bool = True,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        self.schema = check_schema(schema, type_label=label_for(None, name))
+        self.name = check_name(name, what="enum type name")
+        self.value = check_label(value, type_label=self.type_label)
+        if before is not None and after is not None:
+            raise InvalidEnumInputError(
+                f"enum {self.type_label}: adding {value!r}: give before= or after=, "
+                f"not both (before={before!r}, after={after!r})"
+            )
+        self.before = None if before is None else check_label(before, type_label=self.type_label)
+        self.after = None if after is None else check_label(after, type_label=self.type_label)
+        if value in (self.before, self.after):
+            raise InvalidEnumInputError(
+                f"enum {self.type_label}: cannot place {value!r} relative to itself"
+            )
+        self.if_not_exists = bool(if_not_exists)
+        self.lock_timeout = lock_timeout
+
+    @classmethod
+    def enum_add_value(
+        cls,
+        operations: Operations,
+        name: str,
+        value: str,
+        *,
+        schema: str | None = None,
+        before: str | None = None,
+        after: str | None = None,
+        if_not_exists: bool = True,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        """Add ``value`` to the enum, at the end or ``before``/``after`` a label.
+
+        Runs in a transaction of its own, committed at once (Alembic's autocommit
+        block), so the rest of the revision can use the new value.  Because that part
+        is committed even if a later operation fails, ``if_not_exists`` defaults to
+        True: rerunning the revision skips the value already added.
+        """
+        operations.invoke(
+            cls(
+                name,
+                value,
+                schema=schema,
+                before=before,
+                after=after,
+                if_not_exists=if_not_exists,
+                lock_timeout=lock_timeout,
+            )
+        )
+
+    def reverse(self) -> MigrateOperation:
+        """Remove the value again: ``enum_remove_value``, a swap."""
+        remove: Any = operation_class("enum_remove_value")
+        reverse: MigrateOperation = remove(self.name, self.value, schema=self.schema)
+        return reverse
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("enum_add_value", self.schema, self.name, self.value, self.before, self.after)
+
+
+@operation("enum_rename_value")
+class RenameEnumValueOp(EnumOperation):
+    """``ALTER TYPE ... RENAME VALUE``: instant, no table is touched."""
+
+    def __init__(self, name: str, old: str, new: str, *, schema: str | None = None) -> None:
+        self.schema = check_schema(schema, type_label=label_for(None, name))
+        self.name = check_name(name, what="enum type name")
+        self.old = check_label(old, type_label=self.type_label)
+        self.new = check_label(new, type_label=self.type_label)
+        if self.old == self.new:
+            raise InvalidEnumInputError(
+                f"enum {self.type_label}: renaming {old!r} to itself does nothing"
+            )
+
+    @classmethod
+    def enum_rename_value(
+        cls,
+        operations: Operations,
+        name: str,
+        old: str,
+        new: str,
+        *,
+        schema: str | None = None,
+    ) -> None:
+        """Rename label ``old`` to ``new``; stored rows follow at once."""
+        operations.invoke(cls(name, old, new, schema=schema))
+
+    def reverse(self) -> RenameEnumValueOp:
+        return RenameEnumValueOp(self.name, self.new, self.old, schema=self.schema)
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("enum_rename_value", self.schema, self.name, self.old, self.new)
+
+
+@operation("enum_rename")
+class RenameEnumOp(EnumOperation):
+    """``ALTER TYPE ... RENAME TO``."""
+
+    def __init__(self, old_name: str, new_name: str, *, schema: str | None = None) -> None:
+        self.schema = check_schema(schema, type_label=label_for(None, old_name))
+        self.name = check_name(old_name, what="enum type name")
+        self.new_name = check_name(new_name, what="new enum type name", type_label=self.type_label)
+        if self.name == self.new_name:
+            raise InvalidEnumInputError(f"enum {self.type_label}: new name equals the old one")
+
+    @property
+    def old_name(self) -> str:
+        return self.name
+
+    @classmethod
+    def enum_rename(
+        cls,
+        operations: Operations,
+        old_name: str,
+        new_name: str,
+        *,
+        schema: str | None = None,
+    ) -> None:
+        """Rename the type (its array type follows)."""
+        operations.invoke(cls(old_name, new_name, schema=schema))
+
+    def reverse(self) -> RenameEnumOp:
+        return RenameEnumOp(self.new_name, self.name, schema=self.schema)
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("enum_rename", self.schema, self.name, self.new_name)
+
+
+@operation("enum_set_schema")
+class SetEnumSchemaOp(EnumOperation):
+    """``ALTER TYPE ... SET SCHEMA``: columns keep using the type where it moves."""
+
+    def __init__(self, name: str, new_schema: str, *, schema: str | None = None) -> None:
+        self.schema = check_schema(schema, type_label=label_for(None, name))
+        self.name = check_name(name, what="enum type name")
+        self.new_schema = check_name(
+            new_schema, what="new schema name", type_label=self.type_label
+        )
+        if self.schema == self.new_schema:
+            raise InvalidEnumInputError(
+                f"enum {self.type_label} is already in schema {new_schema!r}"
+            )
+
+    @classmethod
+    def enum_set_schema(
+        cls,
+        operations: Operations,
+        name: str,
+        new_schema: str,
+        *,
+        schema: str | None = None,
+    ) -> None:
+        """Move the type (and its array type) to ``new_schema``."""
+        operations.invoke(cls(name, new_schema, schema=schema))
+
+    def reverse(self) -> SetEnumSchemaOp:
+        if self.schema is None:
+            raise InvalidEnumInputError(
+                f"enum_set_schema of {self.name} cannot be reversed without the original "
+                "schema: pass schema=..."
+            )
+        return SetEnumSchemaOp(self.name, self.schema, schema=self.new_schema)
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("enum_set_schema", self.schema, self.name, self.new_schema)
+
+
+
+# --- executors ------------------------------------------------------------
+
+
+@Operations.implementation_for(CreateEnumOp)
+def enum_create(operations: Operations, operation: CreateEnumOp) -> None:
+    context = operations.migration_context
+    options = options_for(context)
+    schema = resolve_schema(context, operation.schema)
+    plan = ddl.plan_create(
+        context.dialect, schema, operation.name, operation.values,
+        if_not_exists=operation.if_not_exists,
+    )
+    execute(context, plan, options)
+
+
+@Operations.implementation_for(DropEnumOp)
+def enum_drop(operations: Operations, operation: DropEnumOp) -> None:
+    context = operations.migration_context
+    options = options_for(context)
+    schema = resolve_schema(context, operation.schema)
+    connection = online_connection(context)
+    if connection is not None and schema is not None:
+        found = [e for e in read_enums(connection, [schema]) if e.name == operation.name]
+        if not found:
+            if operation.if_exists:
+                return
+            require_enum(connection, schema, operation.name)
+        check_no_dependents(connection, schema, operation.name)
+    plan = ddl.plan_drop(
+        context.dialect, schema, operation.name,
+        if_exists=operation.if_exists, lock_timeout=options.lock_timeout,
+    )
+    execute(context, plan, options)
+
+
+@Operations.implementation_for(AddEnumValueOp)
+def enum_add_value(operations: Operations, operation: AddEnumValueOp) -> None:
+    context = operations.migration_context
+    options = options_for(context, operation.lock_timeout)
+    schema = resolve_schema(context, operation.schema)
+    connection = online_connection(context)
+    if connection is not None and schema is not None:
+        current = require_enum(connection, schema, operation.name)
+        label = qualified_label(schema, operation.name)
+        for anchor, word in ((operation.before, "before"), (operation.after, "after")):
+            if anchor is not None and anchor not in current.labels:
+                raise InvalidEnumInputError(
+                    f"enum {label}: cannot add {operation.value!r} {word} {anchor!r}: "
+                    f"{anchor!r} is not a label of the type (it has {list(current.labels)!r})"
+                )
+        if operation.value in current.labels and not operation.if_not_exists:
+            raise InvalidEnumInputError(
+                f"enum {label} already has the label {operation.value!r}"
+            )
+    plan = ddl.plan_add_value(
+        context.dialect, schema, operation.name, operation.value,
+        before=operation.before, after=operation.after,
+        if_not_exists=operation.if_not_exists, lock_timeout=options.lock_timeout,
+    )
+    execute(context, plan, options)
+
+
+@Operations.implementation_for(RenameEnumValueOp)
+def enum_rename_value(operations: Operations, operation: RenameEnumValueOp) -> None:
+    context = operations.migration_context
+    options = options_for(context)
+    schema = resolve_schema(context, operation.schema)
+    connection = online_connection(context)
+    if connection is not None and schema is not None:
+        current = require_enum(connection, schema, operation.name)
+        label = qualified_label(schema, operation.name)
+        if operation.old not in current.labels:
+            raise InvalidEnumInputError(
+                f"enum {label}: cannot rename {operation.old!r}: no such label "
+                f"(it has {list(current.labels)!r})"
+            )
+        if operation.new in current.labels:
+            raise InvalidEnumInputError(
+                f"enum {label}: cannot rename {operation.old!r} to {operation.new!r}: "
+                f"{operation.new!r} already exists"
+            )
+    plan = ddl.plan_rename_value(
+        context.dialect, schema, operation.name, operation.old, operation.new,
+        lock_timeout=options.lock_timeout,
+    )
+    execute(context, plan, options)
+
+
+@Operations.implementation_for(RenameEnumOp)
+def enum_rename(operations: Operations, operation: RenameEnumOp) -> None:
+    context = operations.migration_context
+    options = options_for(context)
+    schema = resolve_schema(context, operation.schema)
+    connection = online_connection(context)
+    if connection is not None and schema is not None:
+        require_enum(connection, schema, operation.name)
+    plan = ddl.plan_rename(
+        context.dialect, schema, operation.name, operation.new_name,
+        lock_timeout=options.lock_timeout,
+    )
+    execute(context, plan, options)
+
+
+@Operations.implementation_for(SetEnumSchemaOp)
+def enum_set_schema(operations: Operations, operation: SetEnumSchemaOp) -> None:
+    context = operations.migration_context
+    options = options_for(context)
+    schema = resolve_schema(context, operation.schema)
+    connection = online_connection(context)
+    if connection is not None and schema is not None:
+        if schema == operation.new_schema:
+            raise InvalidEnumInputError(
+                f"enum {schema}.{operation.name} is already in schema {operation.new_schema!r}"
+            )
+        require_enum(connection, schema, operation.name)
+    plan = ddl.plan_set_schema(
+        context.dialect, schema, operation.name, operation.new_schema,
+        lock_timeout=options.lock_timeout,
+    )
+    execute(context, plan, options)
+

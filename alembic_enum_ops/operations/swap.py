@@ -1,0 +1,264 @@
+"""Swap operations: remove, reorder or remap labels through a v2 swap, and their executor.
+
+The work itself is the swap engine's (:mod:`alembic_enum_ops.ddl.swap`): one
+server-side block that checks the data, carries every dependent over and refuses
+before changing anything when something would be lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from alembic.operations import Operations
+from sqlalchemy import exc as sa_exc
+
+from ..catalog import read_swap_relations
+from ..ddl import swap as swap_planner
+from ..ddl.runner import sqlstate_of
+from ..errors import InvalidEnumInputError
+from ..validation import check_label, check_labels, check_mapping, check_name, check_schema
+from .base import EnumOperation, label_for, operation
+from .native import AddEnumValueOp
+from .runtime import execute, online_connection, options_for, resolve_schema
+
+
+@operation("enum_swap")
+class SwapEnumOp(EnumOperation):
+    """Replace the type's label list through a v2 swap, carrying every dependent over."""
+
+    def __init__(
+        self,
+        name: str,
+        new_values: Sequence[str],
+        *,
+        schema: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        old_values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        self.schema = check_schema(schema, type_label=label_for(None, name))
+        self.name = check_name(name, what="enum type name")
+        self.new_values = check_labels(new_values, type_label=self.type_label)
+        self.old_values = (
+            None if old_values is None else check_labels(old_values, type_label=self.type_label)
+        )
+        self.mapping = check_mapping(
+            dict(mapping) if mapping is not None else None,
+            type_label=self.type_label,
+            old_values=self.old_values,
+        )
+        missing = sorted({v for v in self.mapping.values() if v not in self.new_values})
+        if missing:
+            raise InvalidEnumInputError(
+                f"enum {self.type_label}: mapping targets {missing!r} are not among the new "
+                f"values {list(self.new_values)!r}"
+            )
+        self.lock_timeout = lock_timeout
+
+    @classmethod
+    def enum_swap(
+        cls,
+        operations: Operations,
+        name: str,
+        new_values: Sequence[str],
+        *,
+        schema: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        old_values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        """Give the type exactly ``new_values``, in order, under the same name.
+
+        Rows holding a label that disappears are remapped by ``mapping``
+        (``{old: new}``); without a mapping for them the operation refuses before
+        changing anything.  ``old_values`` records the current labels so the
+        operation can be reversed (autogenerate always fills it in).
+        """
+        operations.invoke(
+            cls(
+                name,
+                new_values,
+                schema=schema,
+                mapping=mapping,
+                old_values=old_values,
+                lock_timeout=lock_timeout,
+            )
+        )
+
+    def reverse(self) -> SwapEnumOp:
+        if self.old_values is None:
+            raise InvalidEnumInputError(
+                f"enum_swap of {self.type_label} cannot be reversed: pass old_values=[...]"
+            )
+        # Rows that landed on `new` go back to where they came from, unless `new` also
+        # kept rows of its own (a merge into a label that stays): those cannot be told
+        # apart and stay.  Several sources for one new label: the first in old order.
+        # An exchange {a: b, b: a} is its own inverse.
+        sources: dict[str, list[str]] = {}
+        for old in self.old_values:
+            new = self.mapping.get(old)
+            if new is not None and new != old:
+                sources.setdefault(new, []).append(old)
+        inverse = {
+            new: olds[0]
+            for new, olds in sources.items()
+            if not (new in self.old_values and new not in self.mapping)
+        }
+        return SwapEnumOp(
+            self.name,
+            self.old_values,
+            schema=self.schema,
+            mapping=inverse or None,
+            old_values=self.new_values,
+            lock_timeout=self.lock_timeout,
+        )
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return (
+            "enum_swap",
+            self.schema,
+            self.name,
+            self.old_values,
+            self.new_values,
+            tuple(sorted(self.mapping.items())),
+        )
+
+
+@operation("enum_remove_value")
+class RemoveEnumValueOp(EnumOperation):
+    """Remove one label (sugar over :class:`SwapEnumOp`)."""
+
+    def __init__(
+        self,
+        name: str,
+        value: str,
+        *,
+        schema: str | None = None,
+        replace_with: str | None = None,
+        old_values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        self.schema = check_schema(schema, type_label=label_for(None, name))
+        self.name = check_name(name, what="enum type name")
+        self.value = check_label(value, type_label=self.type_label)
+        self.replace_with = (
+            None if replace_with is None else check_label(replace_with, type_label=self.type_label)
+        )
+        if self.replace_with == self.value:
+            raise InvalidEnumInputError(
+                f"enum {self.type_label}: replace_with equals the removed value {value!r}"
+            )
+        self.old_values = (
+            None if old_values is None else check_labels(old_values, type_label=self.type_label)
+        )
+        if self.old_values is not None and self.value not in self.old_values:
+            raise InvalidEnumInputError(
+                f"enum {self.type_label}: {value!r} is not among old_values "
+                f"{list(self.old_values)!r}"
+            )
+        self.lock_timeout = lock_timeout
+
+    @classmethod
+    def enum_remove_value(
+        cls,
+        operations: Operations,
+        name: str,
+        value: str,
+        *,
+        schema: str | None = None,
+        replace_with: str | None = None,
+        old_values: Sequence[str] | None = None,
+        lock_timeout: str | int | None = None,
+    ) -> None:
+        """Remove ``value``; rows holding it move to ``replace_with`` or it refuses."""
+        operations.invoke(
+            cls(
+                name,
+                value,
+                schema=schema,
+                replace_with=replace_with,
+                old_values=old_values,
+                lock_timeout=lock_timeout,
+            )
+        )
+
+    def reverse(self) -> AddEnumValueOp:
+        before: str | None = None
+        after: str | None = None
+        if self.old_values is not None:
+            position = self.old_values.index(self.value)
+            if position + 1 < len(self.old_values):
+                before = self.old_values[position + 1]
+            elif position > 0:
+                after = self.old_values[position - 1]
+        return AddEnumValueOp(
+            self.name, self.value, schema=self.schema, before=before, after=after
+        )
+
+    def to_diff_tuple(self) -> tuple[Any, ...]:
+        return ("enum_remove_value", self.schema, self.name, self.value, self.replace_with)
+
+
+
+# --- executors ------------------------------------------------------------
+
+
+def _run_swap(
+    operations: Operations,
+    schema_arg: str | None,
+    name: str,
+    *,
+    new_values: tuple[str, ...] | None,
+    remove: str | None,
+    mapping: dict[str, str],
+    old_values: tuple[str, ...] | None,
+    lock_timeout: str | int | None,
+) -> None:
+    """Plan the swap engine and run it, turning its refusals into our exceptions.
+
+    Online, the relations the swap will lock are read first (one query) so a lock
+    timeout names them; the engine itself does every check, online and offline alike.
+    """
+    context = operations.migration_context
+    options = options_for(context, lock_timeout)
+    schema = resolve_schema(context, schema_arg)
+    connection = online_connection(context)
+    relations: list[tuple[str, str, bool]] = []
+    if connection is not None and schema is not None:
+        relations = [
+            (r.schema, r.name, r.rewritten)
+            for r in read_swap_relations(connection, schema, name)
+        ]
+    plan = swap_planner.plan_swap(
+        context.dialect, schema, name,
+        new_values=new_values, remove=remove, mapping=mapping, old_values=old_values,
+        lock_timeout=options.lock_timeout, relations=relations,
+    )
+    try:
+        execute(context, plan, options)
+    except sa_exc.DBAPIError as exc:
+        error = swap_planner.engine_error(exc, sqlstate_of(exc))
+        if error is exc:
+            raise
+        raise error from exc
+
+
+@Operations.implementation_for(SwapEnumOp)
+def enum_swap(operations: Operations, operation: SwapEnumOp) -> None:
+    _run_swap(
+        operations, operation.schema, operation.name,
+        new_values=operation.new_values, remove=None, mapping=operation.mapping,
+        old_values=operation.old_values, lock_timeout=operation.lock_timeout,
+    )
+
+
+@Operations.implementation_for(RemoveEnumValueOp)
+def enum_remove_value(operations: Operations, operation: RemoveEnumValueOp) -> None:
+    mapping = {} if operation.replace_with is None else {operation.value: operation.replace_with}
+    _run_swap(
+        operations, operation.schema, operation.name,
+        new_values=None, remove=operation.value, mapping=mapping,
+        old_values=operation.old_values, lock_timeout=operation.lock_timeout,
+    )
+
