@@ -22,7 +22,7 @@ Examples::
 
     python scripts/matrix.py                       # every version, newest libs, + floor
     python scripts/matrix.py --pg 14 18 --no-floor
-    python scripts/matrix.py --pg 16 -- -x -q tests/test_toimpl.py   # extra pytest args
+    python scripts/matrix.py --pg 16 -- -x -q tests/operations/test_native.py   # extra pytest args
     python scripts/matrix.py --server 15=postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 Servers run as a non-root user: when this script runs as root, ``initdb``/``pg_ctl``
@@ -81,7 +81,7 @@ SUBSET_ARGS = [
     "-m",
     "not slow",
     "--ignore=tests/reliability",
-    "--ignore=tests/test_benchmarks_smoke.py",
+    "--ignore=tests/tools/test_benchmarks_smoke.py",
     "--ignore=tests/e2e/test_templates.py",
     "--ignore=tests/e2e/test_demo.py",
 ]
@@ -91,7 +91,7 @@ SUBSET_ARGS = [
 FLOOR_SUBSET_ARGS = [
     "-q",
     "--ignore=tests/reliability",
-    "--ignore=tests/test_benchmarks_smoke.py",
+    "--ignore=tests/tools/test_benchmarks_smoke.py",
     "--ignore=tests/e2e/test_demo.py",
 ]
 

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.databases import create_database, drop_database
+from tests.support.oracle import reset_database
 from tests.support.server import Server
-
-from .helpers import reset_database
 
 
 @pytest.fixture(scope="module")

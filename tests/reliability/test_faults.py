@@ -20,8 +20,8 @@ import psycopg
 import pytest
 
 from tests.support.project import AlembicProject
+from tests.support.sessions import connect
 
-from .helpers import connect
 from .procs import (
     AlembicRun,
     Session,

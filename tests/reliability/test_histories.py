@@ -38,9 +38,11 @@ from alembic_enum_ops.operations import (
     SwapEnumOp,
 )
 from tests.support.catalog import enum_snapshot
+from tests.support.hypothesis import bounded
 from tests.support.migrate import apply_script, render_offline, run_online
+from tests.support.oracle import reset_database
+from tests.support.sessions import connect
 
-from .helpers import bounded, connect, reset_database
 from .history_model import Model, Refused, apply
 
 SCHEMAS = ("app", 'Other "Sch')

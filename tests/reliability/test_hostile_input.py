@@ -16,18 +16,11 @@ from hypothesis import strategies as st
 
 from alembic_enum_ops import InvalidEnumInputError
 from tests.support.catalog import enum_snapshot
-from tests.support.migrate import apply_script, render_offline, run_online
+from tests.support.hypothesis import bounded
+from tests.support.migrate import OpsFn, apply_script, render_offline, run_online
+from tests.support.oracle import canary_intact, create_enum, create_schema, reset_database
+from tests.support.sessions import is_read, sql_sent
 
-from .helpers import (
-    OpsFn,
-    bounded,
-    canary_intact,
-    create_enum,
-    create_schema,
-    is_read,
-    reset_database,
-    sql_sent,
-)
 from .strategies import (
     label_lists,
     label_ok,
@@ -244,8 +237,7 @@ def test_every_non_unreserved_keyword_of_this_server_is_quoted(db_url: str) -> N
     ``ALTER TYPE ... RENAME TO lateral`` was a syntax error (found by
     test_enum_rename)."""
     from alembic_enum_ops.ddl.sqltext import default_dialect, ident
-
-    from .helpers import connect
+    from tests.support.sessions import connect
 
     with connect(db_url) as conn:
         rows = conn.execute("SELECT word FROM pg_get_keywords() WHERE catcode <> 'U'")
@@ -273,7 +265,7 @@ def test_keywords_as_schema_type_and_new_names_round_trip(
 def _rows(url: str, schema: str) -> list[tuple[int, str | None]]:
     from psycopg import sql
 
-    from .helpers import connect
+    from tests.support.sessions import connect
 
     with connect(url) as conn:
         return [
@@ -304,7 +296,7 @@ def test_enum_swap(
     each vanishing one mapped (or not: then refused, nothing changed)."""
     from psycopg import sql
 
-    from .helpers import connect
+    from tests.support.sessions import connect
 
     before_state = {(schema, name): tuple(existing)}
     _setup(twin_dbs, [schema], before_state)
@@ -363,7 +355,7 @@ def _check_probe(url: str, schema: str, table: str, column: str, values: list[st
     import psycopg
     from psycopg import sql
 
-    from .helpers import connect
+    from tests.support.sessions import connect
 
     results = []
     with connect(url) as conn:
@@ -396,7 +388,7 @@ def test_check_enum_create(
     bytes: a CHECK compares text)."""
     from psycopg import sql
 
-    from .helpers import connect
+    from tests.support.sessions import connect
 
     names_ok = name_ok(table) and name_ok(column)
     _setup(twin_dbs, [schema], {})
@@ -449,7 +441,7 @@ def test_enum_to_check_and_back(
     offline: rows, labels and the allowed set survive exactly."""
     from psycopg import sql
 
-    from .helpers import connect
+    from tests.support.sessions import connect
 
     assume(table != name)  # a table's row type would take the enum's name
     _setup(twin_dbs, [schema], {(schema, name): tuple(values)})
@@ -523,7 +515,7 @@ def test_check_enum_set_values(
     CASE literals): rows move exactly as mapped, online and offline."""
     from psycopg import sql
 
-    from .helpers import connect
+    from tests.support.sessions import connect
 
     _setup(twin_dbs, [schema], {})
     vanished = [v for v in old_values if v not in new_values]
@@ -567,7 +559,7 @@ def test_check_set_values_with_keyword_schema_table_and_column(
 ) -> None:
     """Regression (found by test_check_enum_set_values in a long run): the data check
     before changing a CHECK's set compiled ``lateral.t`` unquoted, a syntax error."""
-    from .helpers import connect
+    from tests.support.sessions import connect
 
     _setup(twin_dbs, ["lateral"], {})
     online, offline = twin_dbs

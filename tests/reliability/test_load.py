@@ -17,8 +17,8 @@ import psycopg
 import pytest
 
 from tests.support.migrate import run_online
+from tests.support.sessions import connect
 
-from .helpers import connect
 from .procs import DEADLINE, wait_until, with_application_name
 from .workload import Outcome, Workload
 

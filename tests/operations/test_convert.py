@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from alembic_enum_ops import EnumStateError, InvalidEnumInputError, UnsafeOperationError
 from alembic_enum_ops.operations import CheckToEnumOp, EnumToCheckOp
-from tests.support.catalog import column_snapshot, enum_snapshot, query
+from tests.support.catalog import column_snapshot, enum_snapshot, execute, query
 from tests.support.migrate import apply_script, render_offline, run_online
 
 INDEXES_SQL = """
@@ -22,14 +21,6 @@ FROM pg_constraint con WHERE con.contype = 'c' AND con.conrelid <> 0 ORDER BY 1
 """
 
 
-def execute(url: str, *statements: str) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            for statement in statements:
-                conn.exec_driver_sql(statement, execution_options={"no_parameters": True})
-    finally:
-        engine.dispose()
 
 
 def state(url: str) -> tuple[Any, ...]:

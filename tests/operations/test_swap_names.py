@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.catalog import enum_snapshot, query
+from tests.support.catalog import enum_snapshot, execute, query, snapshot
 from tests.support.migrate import apply_script, render_offline, run_online
-from tests.swap_helpers import run_sql, snapshot
 
 SCHEMA = 'Sch"ema ü'
 NAME = "Select"
@@ -58,8 +57,8 @@ def swap(op: Any) -> None:
 def test_hostile_names_and_labels_online_equals_offline(
     db_url: str, second_db_url: str
 ) -> None:
-    run_sql(db_url, *SETUP)
-    run_sql(second_db_url, *SETUP)
+    execute(db_url, *SETUP)
+    execute(second_db_url, *SETUP)
 
     run_online(db_url, swap)
     assert enum_snapshot(db_url) == {(SCHEMA, NAME): tuple(NEW)}
@@ -91,7 +90,7 @@ def test_hostile_names_and_labels_online_equals_offline(
 
 def test_a_name_too_long_for_the_suffix_gets_a_hashed_temporary_name(db_url: str) -> None:
     name = "n" * 61
-    run_sql(db_url, f"CREATE TYPE {name} AS ENUM ('a', 'b')", f"CREATE TABLE t (x {name})")
+    execute(db_url, f"CREATE TYPE {name} AS ENUM ('a', 'b')", f"CREATE TABLE t (x {name})")
     run_online(db_url, lambda op: op.enum_swap(name, ["b", "a"]))
     assert enum_snapshot(db_url) == {("public", name): ("b", "a")}
 
@@ -102,7 +101,7 @@ def test_percent_and_quotes_in_refusal_names(db_url: str) -> None:
 
     from alembic_enum_ops import UnsafeOperationError
 
-    run_sql(
+    execute(
         db_url,
         'CREATE SCHEMA "%s%"',
         'CREATE TYPE "%s%".st AS ENUM (\'a\', \'%L\')',

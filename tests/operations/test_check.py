@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic_enum_ops import EnumStateError, InvalidEnumInputError, UnsafeOperationError
 from alembic_enum_ops.catalog import parse_check_values
 from alembic_enum_ops.ddl.check_sql import default_constraint_name, shorten_name
-from tests.support.catalog import query
+from tests.support.catalog import execute, query
 from tests.support.migrate import apply_script, render_offline, run_online
 
 EXOTIC = ["it's", 'say "hi"', "back\\slash", "%s and :param", "$$ dollar $$", "ünï 🚀", ""]
@@ -24,15 +24,6 @@ ORDER BY 1, 2
 """
 
 
-def execute(url: str, *statements: str) -> None:
-    """Set-up statements sent verbatim (no bind parsing: names hold % and :)."""
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            for statement in statements:
-                conn.exec_driver_sql(statement, execution_options={"no_parameters": True})
-    finally:
-        engine.dispose()
 
 
 def checks(url: str) -> list[tuple[Any, ...]]:

@@ -10,9 +10,9 @@ from alembic_enum_ops.catalog import SwapRelation, read_swap_relations
 from alembic_enum_ops.ddl.sqltext import default_dialect
 from alembic_enum_ops.ddl.swap import plan_swap, preview_swap, swap_engine_sql, temp_name
 from alembic_enum_ops.operations import SwapEnumOp
-from tests.support.catalog import query
+from tests.support.catalog import execute, query, snapshot
 from tests.support.migrate import run_online
-from tests.swap_helpers import lock_held, run_sql, snapshot
+from tests.support.sessions import lock_held
 
 
 def test_plan_is_one_locked_step_in_the_revision_transaction() -> None:
@@ -66,7 +66,7 @@ def test_temp_name_is_deterministic_and_fits() -> None:
 
 
 def test_relations_read_in_one_query(db_url: str) -> None:
-    run_sql(
+    execute(
         db_url,
         "CREATE SCHEMA ai",
         "CREATE TYPE ai.st AS ENUM ('a', 'b')",
@@ -100,7 +100,7 @@ def test_relations_read_in_one_query(db_url: str) -> None:
 def test_the_session_settings_are_restored_after_the_swap(db_url: str) -> None:
     """The engine reads definitions with search_path = '': the rest of the revision
     must see the migration's own settings again."""
-    run_sql(db_url, "CREATE TYPE st AS ENUM ('a', 'b')", "CREATE TABLE t (x st)")
+    execute(db_url, "CREATE TYPE st AS ENUM ('a', 'b')", "CREATE TABLE t (x st)")
     seen: list[object] = []
 
     def migration(op: object) -> None:
@@ -143,7 +143,7 @@ def test_reverse_needs_old_values() -> None:
 
 
 def test_exchange_round_trip_restores_the_data(db_url: str) -> None:
-    run_sql(
+    execute(
         db_url,
         "CREATE TYPE st AS ENUM ('a', 'b', 'c')",
         "CREATE TABLE t (id int, x st, xs st[])",
@@ -183,8 +183,8 @@ def _preview(url: str, **kwargs: object) -> list[str]:
 def test_preview_lists_the_statements_and_changes_nothing(
     db_url: str, second_db_url: str
 ) -> None:
-    run_sql(db_url, *PREVIEW_SETUP)
-    run_sql(second_db_url, *PREVIEW_SETUP)
+    execute(db_url, *PREVIEW_SETUP)
+    execute(second_db_url, *PREVIEW_SETUP)
     before = snapshot(db_url, ["ai.t"])
     # a reader holding the table does not block a preview: it takes no exclusive lock
     with lock_held(db_url, "LOCK TABLE ai.t IN ACCESS SHARE MODE", release_after=None):
@@ -205,7 +205,7 @@ def test_preview_lists_the_statements_and_changes_nothing(
     assert "ALTER TABLE ONLY ai.t ALTER COLUMN x SET DEFAULT 'a'::ai.st" in statements
     assert any(s.startswith("CREATE VIEW ai.v AS") and "'a'::ai.st" in s for s in statements)
     # running exactly these statements gives what the swap itself gives
-    run_sql(db_url, *statements)
+    execute(db_url, *statements)
     run_online(
         second_db_url,
         lambda op: op.enum_swap("st", ["b", "a"], schema="ai", mapping={"c": "a"}),
@@ -214,7 +214,7 @@ def test_preview_lists_the_statements_and_changes_nothing(
 
 
 def test_preview_refuses_like_the_swap(db_url: str) -> None:
-    run_sql(db_url, *PREVIEW_SETUP)
+    execute(db_url, *PREVIEW_SETUP)
     with pytest.raises(UnsafeOperationError, match=r"ai\.t\.x: 1 row\(s\) hold 'c'"):
         _preview(db_url, remove="c")
     with pytest.raises(EnumStateError, match="has labels"):

@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 
 from alembic_enum_ops import EnumStateError, UnsafeOperationError
-from tests.support.catalog import enum_snapshot, execute
+from tests.support.catalog import enum_snapshot, execute, snapshot
 from tests.support.migrate import apply_script, render_offline, run_online
-from tests.swap_helpers import snapshot
 
 
 def _unchanged(url: str, fn: Any, error: type[Exception], *needles: str) -> str:

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from alembic_enum_ops import LockTimeoutExhaustedError
-from tests.support.catalog import enum_snapshot, execute, query
+from tests.support.catalog import enum_snapshot, execute, query, snapshot
 from tests.support.migrate import render_offline, run_online
-from tests.swap_helpers import lock_held, snapshot
+from tests.support.sessions import lock_held
 
 SETUP = [
     "CREATE SCHEMA ai",

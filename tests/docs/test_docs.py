@@ -37,7 +37,7 @@ Markers (an HTML comment on the line right before the fence):
 * ``<!-- test: output -->`` before a ```` ```text ```` or ```` ```console ```` block -- it
   must be what the previous plain python or shell block printed (e.g. ``doctor``'s report).
 
-``ENUM_OPS_DOCS_UPDATE=1 pytest tests/test_docs.py`` rewrites the ``offline`` and
+``ENUM_OPS_DOCS_UPDATE=1 pytest tests/docs/test_docs.py`` rewrites the ``offline`` and
 ``error`` and ``output`` blocks from what the code produces, so SQL shown in the docs is always
 generated from the real plans, never typed by hand.
 """
@@ -67,7 +67,7 @@ import alembic_enum_ops  # noqa: F401  (registers the operations)
 from tests.support.catalog import enum_snapshot
 from tests.support.migrate import apply_script
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 UPDATE = os.environ.get("ENUM_OPS_DOCS_UPDATE") == "1"
 
 FENCE = re.compile(
@@ -339,7 +339,7 @@ class PageRun:
             raise AssertionError(
                 f"{block.where}: this python block does not run ({type(exc).__name__}: "
                 f"{exc}). Make it runnable or, if it cannot be, give it a title with "
-                '"(not run)" -- conventions in tests/test_docs.py'
+                '"(not run)" -- conventions in tests/docs/test_docs.py'
             ) from exc
         self.last_output = printed.getvalue()
 

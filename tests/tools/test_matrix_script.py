@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "matrix.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "matrix.py"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.swap_helpers import check_kind
+from tests.support.swap_kinds import check_kind
 
 CASES: dict[str, tuple[list[str], str, list[tuple[Any, ...]]]] = {
     "plain column": (

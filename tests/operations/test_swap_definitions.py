@@ -17,7 +17,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from tests.support.server import Server, libpq_url
-from tests.swap_helpers import check_kind, kind_swap
+from tests.support.swap_kinds import check_kind, kind_swap
 
 CASES: dict[str, tuple[list[str], str, list[tuple[Any, ...]]]] = {
     "partial and expression indexes": (
@@ -211,9 +211,9 @@ def test_recreated_indexes_and_materialized_views_keep_their_tablespace(
     """pg_get_indexdef() omits the tablespace: the swap puts each recreated index (and
     materialized view) back where it was, and leaves ``default_tablespace`` as it
     found it for the rest of the migration."""
-    from tests.support.catalog import query
+    from tests.support.catalog import execute, query, snapshot
     from tests.support.migrate import apply_script, render_offline, run_online
-    from tests.swap_helpers import KIND_TYPE, run_sql, snapshot
+    from tests.support.swap_kinds import KIND_TYPE
 
     ts = '"' + tablespace.replace('"', '""') + '"'
     setup = [
@@ -244,7 +244,7 @@ def test_recreated_indexes_and_materialized_views_keep_their_tablespace(
         ("t_partial", tablespace),
     ]
     for url in (db_url, second_db_url):
-        run_sql(url, *setup)
+        execute(url, *setup)
     run_online(db_url, swap_then_create)
     assert query(db_url, check) == expected
     assert query(db_url, "SELECT pg_get_indexdef('t_partial'::regclass)") == [

@@ -10,9 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from alembic_enum_ops.operations import RemoveEnumValueOp, SwapEnumOp
-from tests.support.catalog import enum_snapshot, execute, query
+from tests.support.catalog import enum_snapshot, execute, query, snapshot
 from tests.support.migrate import apply_script, render_offline, run_online
-from tests.swap_helpers import snapshot
 
 ROLES = """
 DO $$ BEGIN

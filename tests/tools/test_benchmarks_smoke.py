@@ -24,7 +24,7 @@ import pytest
 
 from tests.support.server import Server, libpq_url
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHANGES = ("add_value", "remove_value", "check_set")
 TOOLS = ("ours", "peer", "hand")
 STATUSES = {"met", "NOT met", "not measured"}

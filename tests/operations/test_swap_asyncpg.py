@@ -13,8 +13,7 @@ from alembic.operations import Operations
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from alembic_enum_ops import UnsafeOperationError
-from tests.support.catalog import enum_snapshot, query
-from tests.swap_helpers import run_sql
+from tests.support.catalog import enum_snapshot, execute, query
 
 pytest.importorskip("asyncpg")
 
@@ -40,7 +39,7 @@ def _run_async(url: str, fn: Any) -> None:
 
 
 def test_swap_and_refusal_through_asyncpg(db_url: str) -> None:
-    run_sql(
+    execute(
         db_url,
         "CREATE TYPE st AS ENUM ('a', 'b', 'c')",
         "CREATE TABLE t (x st DEFAULT 'a', xs st[])",

@@ -21,7 +21,7 @@ import pytest
 
 from tests.support.server import libpq_url
 
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "locks.md"
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "locks.md"
 BEGIN, END = "<!-- locks:begin -->", "<!-- locks:end -->"
 
 # weakest to strongest (PostgreSQL's table lock modes; also used for object locks)
