@@ -12,10 +12,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic.config import Config
-from alembic.operations import ops as alembic_ops
 
 from alembic_enum_ops import cli, environment, templates
-from alembic_enum_ops.autogenerate.header import TITLE, describe_op, header_lines
 from alembic_enum_ops.environment import (
     ConfigError,
     MigrationSettings,
@@ -24,13 +22,6 @@ from alembic_enum_ops.environment import (
     lock_key,
     migration_session,
     settings_from_config,
-)
-from alembic_enum_ops.operations import (
-    AddEnumValueOp,
-    CreateEnumOp,
-    RemoveEnumValueOp,
-    RenameEnumValueOp,
-    SwapEnumOp,
 )
 from tests.support.catalog import execute
 
@@ -271,73 +262,6 @@ def test_offline_preamble_quotes_the_values() -> None:
     ]
 
 
-# --- revision header -------------------------------------------------------------------
-
-
-def test_header_names_the_tables_a_swap_rewrites(db_url: str) -> None:
-    execute(
-        db_url,
-        "CREATE SCHEMA ai",
-        "CREATE TYPE ai.ingestionstatus AS ENUM ('pending', 'running', 'done')",
-        "CREATE TABLE ai.ingestion_queue (id int, status ai.ingestionstatus)",
-        "CREATE TABLE ai.history (id int, statuses ai.ingestionstatus[])",
-    )
-    upgrade = [
-        alembic_ops.ModifyTableOps(
-            "ingestion_queue",
-            [alembic_ops.AddColumnOp("ingestion_queue", sa.Column("n", sa.Integer()), schema="ai")],
-            schema="ai",
-        ),
-        CreateEnumOp("other", ["a"], schema="ai"),
-        AddEnumValueOp("ingestionstatus", "failed", schema="ai", after="running"),
-        RemoveEnumValueOp(
-            "ingestionstatus", "done", schema="ai", replace_with="pending",
-            old_values=["pending", "running", "failed", "done"],
-        ),
-    ]
-    downgrade = [
-        SwapEnumOp(
-            "ingestionstatus", ["pending", "running", "done"], schema="ai",
-            old_values=["pending", "running", "failed"],
-        )
-    ]
-    engine = sa.create_engine(db_url)
-    with engine.connect() as conn:
-        lines = header_lines(upgrade, downgrade, conn)
-    engine.dispose()
-    assert lines[0] == TITLE
-    text = "\n".join(lines)
-    assert "add_column ai.ingestion_queue.n: ACCESS EXCLUSIVE lock" in text
-    assert "enum_add_value ai.ingestionstatus 'failed': EXCLUSIVE lock on the type; commits" in text
-    assert (
-        "enum_remove_value ai.ingestionstatus: rewrites table ai.history, "
-        "table ai.ingestion_queue under ACCESS EXCLUSIVE lock"
-    ) in text
-    assert "#   downgrade:\n#   - enum_swap ai.ingestionstatus: rewrites table ai.history" in text
-    assert "other" not in text  # creating a type locks nothing anyone waits on
-
-
-def test_no_header_for_harmless_revisions() -> None:
-    assert header_lines([CreateEnumOp("s", ["a"], schema="ai")], []) == []
-    assert header_lines([], []) == []
-
-
-def test_header_without_catalog_still_warns_of_the_rewrite() -> None:
-    (line,) = describe_op(SwapEnumOp("s", ["a"], schema="ai", old_values=["a", "b"]))
-    assert "rewrites every table with a column of the type under ACCESS EXCLUSIVE" in line
-    (line,) = describe_op(RenameEnumValueOp("s", "a", "b", schema="ai"))
-    assert line == "enum_rename_value ai.s: EXCLUSIVE lock on the type (brief)"
-    alter = alembic_ops.AlterColumnOp("t", "c", schema="ai", modify_type=sa.Text())
-    assert describe_op(alter) == [
-        "alter_column ai.t.c type: rewrites the table and its indexes under ACCESS EXCLUSIVE lock"
-    ]
-    concurrent = alembic_ops.CreateIndexOp("ix", "t", ["c"], postgresql_concurrently=True)
-    assert describe_op(concurrent) == []
-    assert describe_op(alembic_ops.CreateIndexOp("ix", "t", ["c"])) == [
-        "create_index ix on t: SHARE lock, blocks writes while the index builds"
-    ]
-
-
 # --- template-path ----------------------------------------------------------------------
 
 
@@ -373,39 +297,3 @@ def test_template_path_errors(
     )
     assert result.returncode == 2
     assert "invalid choice: 'generic'" in result.stderr
-
-
-def test_header_for_the_check_variant() -> None:
-    from alembic_enum_ops.operations import (
-        CheckToEnumOp,
-        CreateCheckEnumOp,
-        DropCheckEnumOp,
-        EnumToCheckOp,
-        SetCheckEnumValuesOp,
-    )
-
-    lines = header_lines(
-        [
-            CreateCheckEnumOp("q", "status", ["a", "b"], schema="ai"),
-            SetCheckEnumValuesOp("q", "status", ["a"], schema="ai", old_values=["a", "b"]),
-            EnumToCheckOp("q", "kind", schema="ai"),
-        ],
-        [
-            CheckToEnumOp("q", "kind", schema="ai", type_name="kind", values=["x"]),
-            DropCheckEnumOp("q", "status", schema="ai"),
-        ],
-    )
-    assert lines == [
-        TITLE,
-        "#   upgrade:",
-        "#   - check_enum_create ai.q.status: ACCESS EXCLUSIVE lock (brief, NOT VALID), then "
-        "VALIDATE under SHARE UPDATE EXCLUSIVE; commits the revision's transaction midway",
-        "#   - check_enum_set_values ai.q.status: ACCESS EXCLUSIVE lock (brief, NOT VALID), "
-        "then VALIDATE under SHARE UPDATE EXCLUSIVE; commits the revision's transaction midway",
-        "#   - enum_to_check ai.q.kind: rewrites ai.q under ACCESS EXCLUSIVE lock "
-        "(ALTER COLUMN ... TYPE); the CHECK is validated in a later transaction",
-        "#   downgrade:",
-        "#   - check_to_enum ai.q.kind: rewrites ai.q under ACCESS EXCLUSIVE lock "
-        "(ALTER COLUMN ... TYPE); the CHECK is validated in a later transaction",
-        "#   - check_enum_drop ai.q.status: ACCESS EXCLUSIVE lock (brief)",
-    ]

@@ -7,14 +7,13 @@ steps finishes when rerun.
 
 Data remapping (:func:`remap_sql`) is a DO block that commits after every batch of
 heap blocks.  PostgreSQL allows ``COMMIT`` inside ``DO`` only outside a transaction
-block, so it is not a :class:`~.plan.Step` (the runner frames steps with ``BEGIN``):
-the executor sends it inside Alembic's autocommit block, online and offline alike.
+block, so it is a ``Boundary.AUTOCOMMIT`` step: the runner sends it inside Alembic's
+autocommit block without ``BEGIN``, online and offline alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from sqlalchemy.engine import Dialect
 
@@ -84,6 +83,7 @@ END
                     do_block(body),
                     locks=table_lock(schema, table, ACCESS_EXCLUSIVE),
                     idempotent=True,
+                    summary="NOT VALID",
                 ),
             ),
             f"add constraint {constraint_name} NOT VALID on {table_label(schema, table)}",
@@ -95,31 +95,6 @@ END
 
 
 # --- check_enum_set_values ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Remap:
-    """A batched remap (a DO block committing after every batch): not a
-    :class:`~.plan.Step`, the executor sends it outside any transaction block."""
-
-    sql: str
-    description: str
-
-
-@dataclass(frozen=True)
-class SetValuesPlan:
-    """The phases of ``check_enum_set_values``, in order: plans and batched remaps."""
-
-    phases: tuple[Plan | Remap, ...]
-
-    def as_sql(self, dialect: Dialect) -> str:
-        parts: list[str] = []
-        for phase in self.phases:
-            if isinstance(phase, Remap):
-                parts.extend(["COMMIT;", phase.sql + ";", "BEGIN;"])
-            else:
-                parts.append(phase.as_sql(dialect))
-        return "\n".join(p for p in parts if p)
 
 
 def remap_sql(
@@ -248,7 +223,7 @@ def plan_check_set_values(
     lock_timeout: str,
     batch_size: int,
     guard: bool,
-) -> SetValuesPlan:
+) -> Plan:
     """Replace the allowed set without an exclusive lock through any scan, and
     without failing any write of the application before the new set is in force.
 
@@ -304,7 +279,6 @@ def plan_check_set_values(
             )
         )
     new_check = f"CHECK ({check_expression(dialect, column, values)}) NOT VALID"
-    phases: list[Plan | Remap] = []
     if not mapping:
         replace = (
             f"ALTER TABLE {target} DROP CONSTRAINT {ident(dialect, constraint_name)}, "
@@ -322,9 +296,9 @@ END
                 dialect, schema, table, body,
                 f"replace constraint {constraint_name} by {temp} NOT VALID on {label}",
                 lock_timeout,
+                summary="NOT VALID",
             )
         )
-        phases.append(Plan(f"check_enum_set_values {constraint_name} on {target}", tuple(steps)))
     else:
         missing = (
             f"alembic_enum_ops: table {label} has no CHECK constraint {constraint_name} "
@@ -358,11 +332,11 @@ END
                 f"replace constraint {constraint_name} by {transition} (old or new "
                 f"values) NOT VALID on {label}",
                 lock_timeout,
+                summary="NOT VALID",
             )
         )
-        phases.append(Plan(f"check_enum_set_values {constraint_name} on {target}", tuple(steps)))
         remap = remap_sql(dialect, schema, table, column, mapping, batch_size=batch_size)
-        phases.append(Remap(remap, f"remap {label}.{column} in committed batches"))
+        steps.append(remap_step(remap, f"remap {label}.{column} in committed batches"))
         add_final = f"""
 BEGIN
     IF NOT {constraint_exists(dialect, schema, table, temp)} THEN
@@ -373,6 +347,7 @@ END
         step = exclusive_step(
             dialect, schema, table, add_final,
             f"add constraint {temp} NOT VALID and trigger {trigger} on {label}", lock_timeout,
+            summary="NOT VALID",
         )
         step = Step(
             step.boundary,
@@ -381,13 +356,8 @@ END
             step.description,
             lock_timeout=step.lock_timeout,
         )
-        phases.append(
-            Plan(
-                f"check_enum_set_values {constraint_name} on {target} (new set in force)",
-                (step,),
-            )
-        )
-        phases.append(Remap(remap, f"remap rows of {label}.{column} written meanwhile"))
+        steps.append(step)
+        steps.append(remap_step(remap, f"remap rows of {label}.{column} written meanwhile"))
     drop_transition = (
         f"ALTER TABLE {target} DROP CONSTRAINT IF EXISTS {ident(dialect, transition)};"
         if mapping
@@ -409,21 +379,23 @@ BEGIN
     END IF;
 END
 """
-    phases.append(
-        Plan(
-            f"check_enum_set_values {constraint_name} on {target} (finish)",
-            (
-                validate_step(dialect, schema, table, temp, lock_timeout),
-                exclusive_step(
-                    dialect, schema, table, finish_body,
-                    (f"drop trigger {trigger}, constraint {transition}, " if mapping else "")
-                    + f"rename {temp} to {constraint_name} on {label}",
-                    lock_timeout,
-                ),
-            ),
+    steps.append(validate_step(dialect, schema, table, temp, lock_timeout))
+    steps.append(
+        exclusive_step(
+            dialect, schema, table, finish_body,
+            (f"drop trigger {trigger}, constraint {transition}, " if mapping else "")
+            + f"rename {temp} to {constraint_name} on {label}",
+            lock_timeout,
+            summary="RENAME CONSTRAINT",
         )
     )
-    return SetValuesPlan(tuple(phases))
+    return Plan(f"check_enum_set_values {constraint_name} on {target}", tuple(steps))
+
+
+def remap_step(sql: str, description: str) -> Step:
+    """A batched remap: a DO block committing after every batch, outside any
+    transaction block.  Every pass is idempotent (it only moves mapped values)."""
+    return Step(Boundary.AUTOCOMMIT, (Statement(sql, idempotent=True),), description)
 
 
 # --- check_enum_drop ---------------------------------------------------------------------

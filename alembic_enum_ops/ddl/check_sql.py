@@ -160,6 +160,7 @@ def validate_step(
                 f"ALTER TABLE {target} VALIDATE CONSTRAINT {ident(dialect, name)}",
                 locks=table_lock(schema, table, SHARE_UPDATE_EXCLUSIVE),
                 idempotent=True,
+                summary="VALIDATE",
             ),
         ),
         f"validate constraint {name} on {table_label(schema, table)}",
@@ -174,6 +175,8 @@ def exclusive_step(
     body: str,
     description: str,
     lock_timeout: str,
+    *,
+    summary: str | None = None,
 ) -> Step:
     """A DO block in its own short transaction, under ``lock_timeout`` (ACCESS
     EXCLUSIVE for milliseconds: catalog changes only, never a scan)."""
@@ -184,6 +187,7 @@ def exclusive_step(
                 do_block(body),
                 locks=table_lock(schema, table, ACCESS_EXCLUSIVE),
                 idempotent=True,
+                summary=summary,
             ),
         ),
         description,

@@ -2,8 +2,8 @@
 
 Every operation first builds a :class:`Plan`; only then does :mod:`.runner` execute it.
 The same plan object serves an online run, the ``--sql`` script, a dry run
-(:meth:`Plan.as_sql`) and the tests, so what a reviewer reads in offline output is
-exactly what runs online.
+(:meth:`Plan.as_sql`), the revision header (:meth:`Plan.summary`) and the tests, so
+what a reviewer reads in offline output or in a header is exactly what runs online.
 
 A plan is a list of :class:`Step`.  A step's statements commit together:
 
@@ -13,7 +13,10 @@ A plan is a list of :class:`Step`.  A step's statements commit together:
   goes on: the revision's transaction is committed first (Alembic's
   ``autocommit_block``), the step is wrapped in ``BEGIN`` / ``COMMIT``, and a new
   revision transaction starts afterwards.  ``ALTER TYPE ... ADD VALUE`` and
-  ``VALIDATE CONSTRAINT`` live in such steps.
+  ``VALIDATE CONSTRAINT`` live in such steps;
+* ``Boundary.AUTOCOMMIT`` steps run outside any transaction block, in the same
+  autocommit block: each statement commits by itself, and a ``DO`` block may
+  ``COMMIT`` inside (batched data changes), which PostgreSQL allows only there.
 
 A step with a ``lock_timeout`` starts with ``SET LOCAL lock_timeout``; the runner
 retries a step that fails with SQLSTATE 55P03 (online; a script cannot retry).
@@ -29,12 +32,21 @@ from sqlalchemy.engine import Dialect
 
 from .sqltext import literal
 
+EXCLUSIVE_MODES = frozenset({"ACCESS EXCLUSIVE", "EXCLUSIVE"})
+"""Lock modes that stop writers (ACCESS EXCLUSIVE also stops readers)."""
+
 
 class Boundary(enum.Enum):
     """Which transaction a step's statements belong to."""
 
     MIGRATION = "migration"
     OWN = "own"
+    AUTOCOMMIT = "autocommit"
+
+    @property
+    def commits(self) -> bool:
+        """Steps of this kind commit before the revision does."""
+        return self is not Boundary.MIGRATION
 
 
 @dataclass(frozen=True)
@@ -59,8 +71,17 @@ class Statement:
     locks: tuple[LockTarget, ...] = ()
     rewrites: tuple[str, ...] = ()
     """Tables (``schema.table``) this statement rewrites, for revision headers."""
+    rewrites_found_when_run: bool = False
+    """The statement finds the tables it rewrites when it runs (the swap engine in a
+    ``--sql`` script): a header can only say "every table with a column of the type"."""
     idempotent: bool = False
     """Safe to run again after a crash (``IF NOT EXISTS`` and the like)."""
+    summary: str | None = None
+    """What it does under its locks, in a few words (``NOT VALID``, ``VALIDATE``...)."""
+
+    @property
+    def rewrites_tables(self) -> bool:
+        return bool(self.rewrites) or self.rewrites_found_when_run
 
 
 @dataclass(frozen=True)
@@ -73,6 +94,12 @@ class Step:
     lock_timeout: str | None = None
     """When set, ``SET LOCAL lock_timeout`` precedes the statements."""
     retry_on_lock_timeout: bool = True
+
+    def __post_init__(self) -> None:
+        if self.boundary is Boundary.AUTOCOMMIT and self.lock_timeout is not None:
+            # SET LOCAL means nothing outside a transaction block, and a plain SET
+            # would outlive the step
+            raise ValueError(f"{self.description}: an autocommit step takes no lock_timeout")
 
     def takes_locks(self) -> bool:
         return any(s.locks for s in self.statements)
@@ -97,22 +124,68 @@ class Plan:
 
     def commits_midway(self) -> bool:
         """True when part of the plan commits before the revision does."""
-        return any(step.boundary is Boundary.OWN for step in self.steps)
+        return any(step.boundary.commits for step in self.steps)
+
+    def summary(self) -> str | None:
+        """What the plan locks and rewrites, for a revision header (None: nothing
+        anyone waits on).  Built from the statements' own facts: every statement that
+        locks gives one phrase (the first of each kind), in order."""
+        phrases: list[str] = []
+        for statement in self.statements():
+            if not statement.locks:
+                continue
+            phrase = _phrase(statement)
+            if phrase not in phrases:
+                phrases.append(phrase)
+        if not phrases:
+            return None
+        text = ", then ".join(phrases)
+        if self.commits_midway():
+            text += "; commits the revision's transaction midway"
+        return text
 
     def as_sql(self, dialect: Dialect) -> str:
         """The plan as an offline script fragment, exactly as ``--sql`` prints it."""
         lines: list[str] = []
         previous: Boundary | None = None
         for step in self.steps:
-            if step.boundary is Boundary.OWN and previous is not Boundary.OWN:
+            if step.boundary.commits and (previous is None or not previous.commits):
                 lines.append("COMMIT;")
-            if step.boundary is Boundary.MIGRATION and previous is Boundary.OWN:
+            if step.boundary is Boundary.MIGRATION and previous is not None and previous.commits:
                 lines.append("BEGIN;")
             lines.extend(s + ";" for s in step_sql(step, dialect))
             previous = step.boundary
-        if previous is Boundary.OWN:
+        if previous is not None and previous.commits:
             lines.append("BEGIN;")
         return "\n".join(lines)
+
+
+def _phrase(statement: Statement) -> str:
+    """One statement's locks in words: a rewrite names its tables; an exclusive lock
+    without a rewrite is brief (catalog changes only); a weaker lock lets writers on."""
+    modes = [lock.mode for lock in statement.locks]
+    strongest = max(modes, key=_strength)
+    detail = f" ({statement.summary})" if statement.summary else ""
+    if statement.rewrites_tables:
+        tables = (
+            ", ".join(f"table {t}" for t in statement.rewrites)
+            if statement.rewrites
+            else "every table with a column of the type"
+        )
+        return f"rewrites {tables} under {strongest} lock{detail}"
+    if strongest in EXCLUSIVE_MODES:
+        on_type = any(lock.kind == "type" for lock in statement.locks)
+        brief = "brief" + (f", {statement.summary}" if statement.summary else "")
+        return f"{strongest} lock{' on the type' if on_type else ''} ({brief})"
+    return f"{statement.summary or 'a statement'} under {strongest}"
+
+
+_STRENGTH = ["SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE",
+             "ACCESS EXCLUSIVE"]
+
+
+def _strength(mode: str) -> int:
+    return _STRENGTH.index(mode) if mode in _STRENGTH else -1
 
 
 def lock_timeout_sql(dialect: Dialect, timeout: str) -> str:
@@ -148,6 +221,7 @@ def single_step_plan(
 
 
 __all__ = [
+    "EXCLUSIVE_MODES",
     "Boundary",
     "LockTarget",
     "Plan",

@@ -2,9 +2,10 @@
 
 Online, statements go to the migration's connection as driver SQL (no bind-parameter
 parsing, so a ``:`` or ``%`` inside a quoted label stays what it is).  Offline
-(``--sql``), they are written to Alembic's output buffer.  ``Boundary.OWN`` steps run
-inside Alembic's ``autocommit_block`` and frame themselves with ``BEGIN``/``COMMIT``,
-so online and offline show the same transaction boundaries.
+(``--sql``), they are written to Alembic's output buffer.  ``Boundary.OWN`` and
+``Boundary.AUTOCOMMIT`` steps run inside Alembic's ``autocommit_block`` (consecutive
+ones share one); own-transaction steps frame themselves with ``BEGIN``/``COMMIT``, so
+online and offline show the same transaction boundaries.
 
 Lock timeouts (SQLSTATE 55P03) are retried online with exponential backoff and
 jitter: a migration step through a savepoint, an own-transaction step as a whole.
@@ -74,10 +75,10 @@ def run_plan(
     index = 0
     while index < len(steps):
         step = steps[index]
-        if step.boundary is Boundary.OWN:
-            # consecutive own-transaction steps share one autocommit block
+        if step.boundary.commits:
+            # consecutive steps outside the revision's transaction share one block
             group = [step]
-            while index + 1 < len(steps) and steps[index + 1].boundary is Boundary.OWN:
+            while index + 1 < len(steps) and steps[index + 1].boundary.commits:
                 index += 1
                 group.append(steps[index])
             with context.autocommit_block():
@@ -99,6 +100,9 @@ def _run_step(
     connection = context.connection
     assert connection is not None, "online run without a connection"
     retry = step.retry_on_lock_timeout and step.takes_locks()
+    if step.boundary is Boundary.AUTOCOMMIT:
+        # each statement commits as it goes: only a step that can run again is retried
+        retry = retry and all(s.idempotent for s in step.statements)
     delays = backoff_delays(options) if retry else iter(())
     attempt = 0
     while True:
@@ -106,6 +110,9 @@ def _run_step(
         try:
             if step.boundary is Boundary.OWN:
                 _run_own_transaction(connection, sql)
+            elif step.boundary is Boundary.AUTOCOMMIT:
+                for statement in sql:
+                    _execute(connection, statement)
             else:
                 _run_in_savepoint(connection, sql, use_savepoint=retry)
             return

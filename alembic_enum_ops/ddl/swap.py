@@ -143,21 +143,21 @@ def plan_swap(
     mapping: Mapping[str, str] | None = None,
     old_values: Sequence[str] | None = None,
     lock_timeout: str,
-    relations: Sequence[tuple[str, str, bool]] = (),
+    relations: Sequence[tuple[str, str, bool]] | None = None,
 ) -> Plan:
     """The swap as a one-step plan in the revision's transaction.
 
     ``relations`` are the ``(schema, relation, rewritten)`` found online (tables and
     views the swap locks); they only label the statement for lock-timeout messages
-    and revision headers.  Offline it is empty: the engine finds them when applied.
+    and revision headers.  Offline it is None: the engine finds them when applied.
     """
     target = qualified(dialect, schema, name)
     what = f"remove value {remove!r} from enum {target}" if remove is not None else (
         f"swap enum {target} to {list(new_values or [])!r}"
     )
     locks = [LockTarget("type", schema, name, "ACCESS EXCLUSIVE")]
-    locks.extend(LockTarget("table", s, r, "ACCESS EXCLUSIVE") for s, r, _ in relations)
-    rewrites = tuple(f"{s}.{r}" for s, r, rewritten in relations if rewritten)
+    locks.extend(LockTarget("table", s, r, "ACCESS EXCLUSIVE") for s, r, _ in relations or ())
+    rewrites = tuple(f"{s}.{r}" for s, r, rewritten in relations or () if rewritten)
     statement = Statement(
         swap_engine_sql(
             dialect, schema, name,
@@ -165,6 +165,12 @@ def plan_swap(
         ),
         locks=tuple(locks),
         rewrites=rewrites,
+        rewrites_found_when_run=relations is None,
+        summary=(
+            "ALTER COLUMN ... TYPE, then drops and renames the type"
+            if rewrites or relations is None
+            else "drops and renames the type"
+        ),
     )
     return Plan(what, (Step(Boundary.MIGRATION, (statement,), what, lock_timeout=lock_timeout),))
 

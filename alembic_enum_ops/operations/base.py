@@ -31,9 +31,19 @@ def operation(name: str) -> Callable[[OperationClass], OperationClass]:
     def register(cls: OperationClass) -> OperationClass:
         Operations.register_operation(name)(cls)
         _REGISTERED[name] = cls
+        _NAMES[cls] = name
         return cls
 
     return register
+
+
+_NAMES: dict[type[MigrateOperation], str] = {}
+
+
+def operation_name(op: MigrateOperation) -> str:
+    """The ``op.<name>`` an operation is called by in a revision."""
+    return _NAMES[type(op)]
+
 
 
 def operation_class(name: str) -> type[MigrateOperation]:
@@ -56,6 +66,11 @@ class EnumOperation(MigrateOperation):
     @property
     def type_label(self) -> str:
         return qualified_label(self.schema, self.name)
+
+    @property
+    def described_target(self) -> str:
+        """What the operation works on, for a reader (revision headers)."""
+        return self.type_label
 
 
 
@@ -106,6 +121,11 @@ class CheckEnumOperation(MigrateOperation):
     def column_label(self) -> str:
         table = f"{self.schema}.{self.table}" if self.schema else self.table
         return f"column {table}.{self.column}"
+
+    @property
+    def described_target(self) -> str:
+        """What the operation works on, for a reader (revision headers)."""
+        return f"{qualified_label(self.schema, self.table)}.{self.column}"
 
 
 

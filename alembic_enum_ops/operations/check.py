@@ -14,8 +14,10 @@ from alembic.operations import Operations
 
 from ..ddl import check as check_ddl
 from ..ddl.check_sql import temp_constraint_name, transition_constraint_name
+from ..ddl.plan import Plan
 from ..errors import EnumStateError, InvalidEnumInputError
 from .base import CheckEnumOperation, check_values, operation
+from .executing import Target, executes
 from .preflight import (
     constraint_name_for,
     find_check,
@@ -23,7 +25,6 @@ from .preflight import (
     refuse_outside,
     require_text_column,
 )
-from .runtime import execute, online_connection, options_for, resolve_schema, run_autocommit
 
 
 @operation("check_enum_create")
@@ -248,91 +249,86 @@ class DropCheckEnumOp(CheckEnumOperation):
 
 
 
-# --- executors ------------------------------------------------------------
+# --- executors: preflight (online, catalog reads, data check, refusals) + a pure plan --
+# Offline nothing can be read: the plans then start with a server-side guard step that
+# refuses, when the script is applied, on rows holding a value that is not allowed.
 
 
-@Operations.implementation_for(CreateCheckEnumOp)
-def check_enum_create(operations: Operations, operation: CreateCheckEnumOp) -> None:
-    context = operations.migration_context
-    options = options_for(context, operation.lock_timeout)
-    schema = resolve_schema(context, operation.schema)
-    name = constraint_name_for(operation)
-    connection = online_connection(context)
-    if connection is not None and schema is not None:
-        found, checks = read_target(connection, schema, operation.table, operation.column)
-        require_text_column(found, operation, "use enum_to_check to convert it")
-        existing = find_check(checks, name)
-        if existing is not None and (
-            existing.values is None or set(existing.values) != set(operation.values)
-        ):
-            raise EnumStateError(
-                f"{operation.column_label}: constraint {name} already exists as "
-                f"{existing.definition}; use check_enum_set_values to change its values"
-            )
+def preflight_check_create(op: CreateCheckEnumOp, target: Target) -> None:
+    connection = target.require_connection()
+    schema = target.schema(op.schema)
+    assert schema is not None
+    name = constraint_name_for(op)
+    found, checks = read_target(connection, schema, op.table, op.column)
+    require_text_column(found, op, "use enum_to_check to convert it")
+    existing = find_check(checks, name)
+    if existing is not None and (
+        existing.values is None or set(existing.values) != set(op.values)
+    ):
+        raise EnumStateError(
+            f"{op.column_label}: constraint {name} already exists as "
+            f"{existing.definition}; use check_enum_set_values to change its values"
+        )
+    if target.check_data:
         refuse_outside(
-            connection, schema, operation.table, operation.column, list(operation.values),
+            connection, schema, op.table, op.column, list(op.values),
             action=f"add CHECK constraint {name}",
         )
-    plan = check_ddl.plan_check_create(
-        context.dialect, schema, operation.table, operation.column, operation.values, name,
-        lock_timeout=options.lock_timeout, guard=connection is None,
+
+
+@executes(CreateCheckEnumOp, preflight=preflight_check_create)
+def plan_check_create(op: CreateCheckEnumOp, target: Target, facts: None) -> Plan:
+    return check_ddl.plan_check_create(
+        target.dialect, target.schema(op.schema), op.table, op.column, op.values,
+        constraint_name_for(op), lock_timeout=target.options.lock_timeout,
+        guard=not target.online,
     )
-    execute(context, plan, options)
 
 
-
-@Operations.implementation_for(SetCheckEnumValuesOp)
-def check_enum_set_values(operations: Operations, operation: SetCheckEnumValuesOp) -> None:
-    context = operations.migration_context
-    options = options_for(context, operation.lock_timeout)
-    schema = resolve_schema(context, operation.schema)
-    name = constraint_name_for(operation)
+def preflight_check_set_values(op: SetCheckEnumValuesOp, target: Target) -> None:
+    connection = target.require_connection()
+    schema = target.schema(op.schema)
+    assert schema is not None
+    name = constraint_name_for(op)
     # an interrupted run leaves the replacement (F) or the transitional (T) one
-    resumable = (
-        name, temp_constraint_name(name), transition_constraint_name(name)
-    )
-    connection = online_connection(context)
-    if connection is not None and schema is not None:
-        found, checks = read_target(connection, schema, operation.table, operation.column)
-        require_text_column(found, operation, "use enum_swap for native enums")
-        if all(find_check(checks, n) is None for n in resumable):
-            present = [c.name for c in checks if operation.column in c.columns]
-            raise EnumStateError(
-                f"{operation.column_label}: no CHECK constraint named {name} "
-                f"(CHECK constraints on the column: {present!r}); pass constraint_name="
-            )
+    resumable = (name, temp_constraint_name(name), transition_constraint_name(name))
+    found, checks = read_target(connection, schema, op.table, op.column)
+    require_text_column(found, op, "use enum_swap for native enums")
+    if all(find_check(checks, n) is None for n in resumable):
+        present = [c.name for c in checks if op.column in c.columns]
+        raise EnumStateError(
+            f"{op.column_label}: no CHECK constraint named {name} "
+            f"(CHECK constraints on the column: {present!r}); pass constraint_name="
+        )
+    if target.check_data:
         refuse_outside(
-            connection, schema, operation.table, operation.column,
-            [*operation.values, *operation.mapping],
+            connection, schema, op.table, op.column, [*op.values, *op.mapping],
             action=f"change the values allowed by {name}",
         )
-    plan = check_ddl.plan_check_set_values(
-        context.dialect, schema, operation.table, operation.column, operation.values, name,
-        mapping=operation.mapping, lock_timeout=options.lock_timeout,
-        batch_size=options.check_batch_size, guard=connection is None,
+
+
+@executes(SetCheckEnumValuesOp, preflight=preflight_check_set_values)
+def plan_check_set_values(op: SetCheckEnumValuesOp, target: Target, facts: None) -> Plan:
+    return check_ddl.plan_check_set_values(
+        target.dialect, target.schema(op.schema), op.table, op.column, op.values,
+        constraint_name_for(op), mapping=op.mapping,
+        lock_timeout=target.options.lock_timeout,
+        batch_size=target.options.check_batch_size, guard=not target.online,
     )
-    for phase in plan.phases:
-        if isinstance(phase, check_ddl.Remap):
-            run_autocommit(context, phase.sql)
-        else:
-            execute(context, phase, options)
 
 
-@Operations.implementation_for(DropCheckEnumOp)
-def check_enum_drop(operations: Operations, operation: DropCheckEnumOp) -> None:
-    context = operations.migration_context
-    options = options_for(context, operation.lock_timeout)
-    schema = resolve_schema(context, operation.schema)
-    name = constraint_name_for(operation)
-    connection = online_connection(context)
-    if connection is not None and schema is not None:
-        _found, checks = read_target(connection, schema, operation.table, operation.column)
-        if find_check(checks, name) is None:
-            raise EnumStateError(
-                f"{operation.column_label}: no CHECK constraint named {name} to drop"
-            )
-    plan = check_ddl.plan_check_drop(
-        context.dialect, schema, operation.table, name, lock_timeout=options.lock_timeout
+def preflight_check_drop(op: DropCheckEnumOp, target: Target) -> None:
+    schema = target.schema(op.schema)
+    assert schema is not None
+    name = constraint_name_for(op)
+    _found, checks = read_target(target.require_connection(), schema, op.table, op.column)
+    if find_check(checks, name) is None:
+        raise EnumStateError(f"{op.column_label}: no CHECK constraint named {name} to drop")
+
+
+@executes(DropCheckEnumOp, preflight=preflight_check_drop)
+def plan_check_drop(op: DropCheckEnumOp, target: Target, facts: None) -> Plan:
+    return check_ddl.plan_check_drop(
+        target.dialect, target.schema(op.schema), op.table, constraint_name_for(op),
+        lock_timeout=target.options.lock_timeout,
     )
-    execute(context, plan, options)
-

@@ -12,9 +12,11 @@ from typing import Any
 from alembic.operations import Operations
 
 from ..ddl import convert as convert_ddl
+from ..ddl.plan import Plan
 from ..errors import EnumStateError, InvalidEnumInputError
 from ..validation import check_labels, check_name, check_schema
 from .base import CheckEnumOperation, check_length, operation
+from .executing import Target, executes
 from .preflight import (
     constraint_name_for,
     read_target,
@@ -22,7 +24,6 @@ from .preflight import (
     require_enum,
     require_text_column,
 )
-from .runtime import execute, online_connection, options_for, resolve_schema
 
 
 @operation("enum_to_check")
@@ -196,85 +197,94 @@ class CheckToEnumOp(CheckEnumOperation):
         )
 
 
-# --- executors ------------------------------------------------------------
+# --- executors: preflight (online, catalog reads, data check, refusals) + a pure plan --
 
 
-@Operations.implementation_for(EnumToCheckOp)
-def enum_to_check(operations: Operations, operation: EnumToCheckOp) -> None:
-    context = operations.migration_context
-    options = options_for(context, operation.lock_timeout)
-    schema = resolve_schema(context, operation.schema)
-    name = constraint_name_for(operation)
-    type_name, type_schema, values = operation.type_name, operation.type_schema, operation.values
-    connection = online_connection(context)
-    if connection is not None and schema is not None:
-        found, _checks = read_target(connection, schema, operation.table, operation.column)
-        if found.is_enum:
-            if type_name is not None and (type_name, type_schema or found.type_schema) != (
-                found.type_name, found.type_schema,
-            ):
-                raise EnumStateError(
-                    f"{operation.column_label} uses enum {found.type_schema}."
-                    f"{found.type_name}, not {type_schema or found.type_schema}.{type_name}"
-                )
-            current = require_enum(connection, found.type_schema, found.type_name)
-            if values is not None and tuple(values) != current.labels:
-                raise EnumStateError(
-                    f"enum {current.schema}.{current.name} has labels {list(current.labels)!r}, "
-                    f"not {list(values)!r}"
-                )
-            type_name, type_schema, values = current.name, current.schema, current.labels
-        elif not found.is_text:
+EnumFacts = tuple[str, str | None, tuple[str, ...]]
+"""The enum a column is converted from: (name, schema, labels)."""
+
+
+def preflight_enum_to_check(op: EnumToCheckOp, target: Target) -> EnumFacts | None:
+    """The column's enum as the catalog has it (checked against what the operation
+    says), or None when the column is already text (a rerun finishing a conversion)."""
+    connection = target.require_connection()
+    schema = target.schema(op.schema)
+    assert schema is not None
+    found, _checks = read_target(connection, schema, op.table, op.column)
+    if found.is_enum:
+        type_schema = op.type_schema or found.type_schema
+        if op.type_name is not None and (op.type_name, type_schema) != (
+            found.type_name, found.type_schema,
+        ):
             raise EnumStateError(
-                f"{operation.column_label} has type {found.formatted_type}, not a native enum"
+                f"{op.column_label} uses enum {found.type_schema}.{found.type_name}, "
+                f"not {type_schema}.{op.type_name}"
             )
-        elif type_name is None or values is None:
+        current = require_enum(connection, found.type_schema, found.type_name)
+        if op.values is not None and tuple(op.values) != current.labels:
             raise EnumStateError(
-                f"{operation.column_label} is already {found.formatted_type}; to finish an "
-                "interrupted conversion pass type_name= and values="
+                f"enum {current.schema}.{current.name} has labels {list(current.labels)!r}, "
+                f"not {list(op.values)!r}"
             )
+        return current.name, current.schema, current.labels
+    if not found.is_text:
+        raise EnumStateError(
+            f"{op.column_label} has type {found.formatted_type}, not a native enum"
+        )
+    if op.type_name is None or op.values is None:
+        raise EnumStateError(
+            f"{op.column_label} is already {found.formatted_type}; to finish an "
+            "interrupted conversion pass type_name= and values="
+        )
+    return None
+
+
+@executes(EnumToCheckOp, preflight=preflight_enum_to_check)
+def plan_enum_to_check(op: EnumToCheckOp, target: Target, facts: EnumFacts | None) -> Plan:
+    type_name, type_schema, values = facts or (op.type_name, op.type_schema, op.values)
     if type_name is None or values is None:
         raise InvalidEnumInputError(
-            f"enum_to_check of {operation.column_label}: offline (--sql) the enum is not "
+            f"enum_to_check of {op.column_label}: offline (--sql) the enum is not "
             "read from the database; pass type_name=... and values=[...]"
         )
-    if type_schema is None:
-        type_schema = schema
-    plan = convert_ddl.plan_enum_to_check(
-        context.dialect, schema, operation.table, operation.column,
-        type_schema=type_schema, type_name=type_name, values=values, constraint_name=name,
-        length=operation.length, drop_type=operation.drop_type,
-        lock_timeout=options.lock_timeout,
+    schema = target.schema(op.schema)
+    return convert_ddl.plan_enum_to_check(
+        target.dialect, schema, op.table, op.column,
+        type_schema=type_schema if type_schema is not None else schema,
+        type_name=type_name, values=values, constraint_name=constraint_name_for(op),
+        length=op.length, drop_type=op.drop_type, lock_timeout=target.options.lock_timeout,
     )
-    execute(context, plan, options)
 
 
-@Operations.implementation_for(CheckToEnumOp)
-def check_to_enum(operations: Operations, operation: CheckToEnumOp) -> None:
-    context = operations.migration_context
-    options = options_for(context, operation.lock_timeout)
-    schema = resolve_schema(context, operation.schema)
-    type_schema = operation.type_schema if operation.type_schema is not None else schema
-    name = constraint_name_for(operation)
-    connection = online_connection(context)
-    if connection is not None and schema is not None and type_schema is not None:
-        found, _checks = read_target(connection, schema, operation.table, operation.column)
-        already = found.is_enum and (found.type_schema, found.type_name) == (
-            type_schema, operation.type_name,
-        )
-        if not already:
-            require_text_column(found, operation, "it is not a text + CHECK column")
+def _type_schema(op: CheckToEnumOp, target: Target) -> str | None:
+    return op.type_schema if op.type_schema is not None else target.schema(op.schema)
+
+
+def preflight_check_to_enum(op: CheckToEnumOp, target: Target) -> None:
+    connection = target.require_connection()
+    schema = target.schema(op.schema)
+    type_schema = _type_schema(op, target)
+    assert schema is not None and type_schema is not None
+    found, _checks = read_target(connection, schema, op.table, op.column)
+    already = found.is_enum and (found.type_schema, found.type_name) == (
+        type_schema, op.type_name,
+    )
+    if not already:
+        require_text_column(found, op, "it is not a text + CHECK column")
+        if target.check_data:
             refuse_outside(
-                connection, schema, operation.table, operation.column, list(operation.values),
-                action=f"convert {operation.column_label} to enum "
-                f"{type_schema}.{operation.type_name}",
+                connection, schema, op.table, op.column, list(op.values),
+                action=f"convert {op.column_label} to enum {type_schema}.{op.type_name}",
             )
-        if not operation.create_type:
-            require_enum(connection, type_schema, operation.type_name)
-    plan = convert_ddl.plan_check_to_enum(
-        context.dialect, schema, operation.table, operation.column,
-        type_schema=type_schema, type_name=operation.type_name, values=operation.values,
-        constraint_name=name, create_type=operation.create_type,
-        lock_timeout=options.lock_timeout, guard=connection is None,
+    if not op.create_type:
+        require_enum(connection, type_schema, op.type_name)
+
+
+@executes(CheckToEnumOp, preflight=preflight_check_to_enum)
+def plan_check_to_enum(op: CheckToEnumOp, target: Target, facts: None) -> Plan:
+    return convert_ddl.plan_check_to_enum(
+        target.dialect, target.schema(op.schema), op.table, op.column,
+        type_schema=_type_schema(op, target), type_name=op.type_name, values=op.values,
+        constraint_name=constraint_name_for(op), create_type=op.create_type,
+        lock_timeout=target.options.lock_timeout, guard=not target.online,
     )
-    execute(context, plan, options)

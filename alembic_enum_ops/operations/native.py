@@ -17,11 +17,12 @@ from alembic.operations import MigrateOperation, Operations
 
 from ..catalog import read_enums
 from ..ddl import native as ddl
+from ..ddl.plan import Plan
 from ..errors import InvalidEnumInputError
 from ..validation import check_label, check_labels, check_name, check_schema, qualified_label
 from .base import EnumOperation, label_for, operation, operation_class
+from .executing import Target, executes
 from .preflight import check_no_dependents, require_enum
-from .runtime import execute, online_connection, options_for, resolve_schema
 
 
 @operation("enum_create")
@@ -179,6 +180,10 @@ class AddEnumValueOp(EnumOperation):
             )
         )
 
+    @property
+    def described_target(self) -> str:
+        return f"{self.type_label} {self.value!r}"
+
     def reverse(self) -> MigrateOperation:
         """Remove the value again: ``enum_remove_value``, a swap."""
         remove: Any = operation_class("enum_remove_value")
@@ -297,124 +302,110 @@ class SetEnumSchemaOp(EnumOperation):
 
 
 
-# --- executors ------------------------------------------------------------
+# --- executors: preflight (online, catalog reads and refusals) + a pure plan ---------
 
 
-@Operations.implementation_for(CreateEnumOp)
-def enum_create(operations: Operations, operation: CreateEnumOp) -> None:
-    context = operations.migration_context
-    options = options_for(context)
-    schema = resolve_schema(context, operation.schema)
-    plan = ddl.plan_create(
-        context.dialect, schema, operation.name, operation.values,
-        if_not_exists=operation.if_not_exists,
+@executes(CreateEnumOp)
+def plan_enum_create(op: CreateEnumOp, target: Target, facts: None) -> Plan:
+    return ddl.plan_create(
+        target.dialect, target.schema(op.schema), op.name, op.values,
+        if_not_exists=op.if_not_exists,
     )
-    execute(context, plan, options)
 
 
-@Operations.implementation_for(DropEnumOp)
-def enum_drop(operations: Operations, operation: DropEnumOp) -> None:
-    context = operations.migration_context
-    options = options_for(context)
-    schema = resolve_schema(context, operation.schema)
-    connection = online_connection(context)
-    if connection is not None and schema is not None:
-        found = [e for e in read_enums(connection, [schema]) if e.name == operation.name]
-        if not found:
-            if operation.if_exists:
-                return
-            require_enum(connection, schema, operation.name)
-        check_no_dependents(connection, schema, operation.name)
-    plan = ddl.plan_drop(
-        context.dialect, schema, operation.name,
-        if_exists=operation.if_exists, lock_timeout=options.lock_timeout,
+def preflight_enum_drop(op: DropEnumOp, target: Target) -> bool:
+    """Whether the type exists (False only with ``if_exists``); refuses while anything
+    depends on it."""
+    connection = target.require_connection()
+    schema = target.schema(op.schema)
+    assert schema is not None
+    if not any(e.name == op.name for e in read_enums(connection, [schema])):
+        if op.if_exists:
+            return False
+        require_enum(connection, schema, op.name)
+    check_no_dependents(connection, schema, op.name)
+    return True
+
+
+@executes(DropEnumOp, preflight=preflight_enum_drop)
+def plan_enum_drop(op: DropEnumOp, target: Target, exists: bool | None) -> Plan:
+    if exists is False:
+        return Plan(f"drop enum {op.type_label}: it does not exist (if_exists)")
+    return ddl.plan_drop(
+        target.dialect, target.schema(op.schema), op.name,
+        if_exists=op.if_exists, lock_timeout=target.options.lock_timeout,
     )
-    execute(context, plan, options)
 
 
-@Operations.implementation_for(AddEnumValueOp)
-def enum_add_value(operations: Operations, operation: AddEnumValueOp) -> None:
-    context = operations.migration_context
-    options = options_for(context, operation.lock_timeout)
-    schema = resolve_schema(context, operation.schema)
-    connection = online_connection(context)
-    if connection is not None and schema is not None:
-        current = require_enum(connection, schema, operation.name)
-        label = qualified_label(schema, operation.name)
-        for anchor, word in ((operation.before, "before"), (operation.after, "after")):
-            if anchor is not None and anchor not in current.labels:
-                raise InvalidEnumInputError(
-                    f"enum {label}: cannot add {operation.value!r} {word} {anchor!r}: "
-                    f"{anchor!r} is not a label of the type (it has {list(current.labels)!r})"
-                )
-        if operation.value in current.labels and not operation.if_not_exists:
+def preflight_enum_add_value(op: AddEnumValueOp, target: Target) -> None:
+    schema = target.schema(op.schema)
+    assert schema is not None
+    current = require_enum(target.require_connection(), schema, op.name)
+    label = qualified_label(schema, op.name)
+    for anchor, word in ((op.before, "before"), (op.after, "after")):
+        if anchor is not None and anchor not in current.labels:
             raise InvalidEnumInputError(
-                f"enum {label} already has the label {operation.value!r}"
+                f"enum {label}: cannot add {op.value!r} {word} {anchor!r}: "
+                f"{anchor!r} is not a label of the type (it has {list(current.labels)!r})"
             )
-    plan = ddl.plan_add_value(
-        context.dialect, schema, operation.name, operation.value,
-        before=operation.before, after=operation.after,
-        if_not_exists=operation.if_not_exists, lock_timeout=options.lock_timeout,
+    if op.value in current.labels and not op.if_not_exists:
+        raise InvalidEnumInputError(f"enum {label} already has the label {op.value!r}")
+
+
+@executes(AddEnumValueOp, preflight=preflight_enum_add_value)
+def plan_enum_add_value(op: AddEnumValueOp, target: Target, facts: None) -> Plan:
+    return ddl.plan_add_value(
+        target.dialect, target.schema(op.schema), op.name, op.value,
+        before=op.before, after=op.after,
+        if_not_exists=op.if_not_exists, lock_timeout=target.options.lock_timeout,
     )
-    execute(context, plan, options)
 
 
-@Operations.implementation_for(RenameEnumValueOp)
-def enum_rename_value(operations: Operations, operation: RenameEnumValueOp) -> None:
-    context = operations.migration_context
-    options = options_for(context)
-    schema = resolve_schema(context, operation.schema)
-    connection = online_connection(context)
-    if connection is not None and schema is not None:
-        current = require_enum(connection, schema, operation.name)
-        label = qualified_label(schema, operation.name)
-        if operation.old not in current.labels:
-            raise InvalidEnumInputError(
-                f"enum {label}: cannot rename {operation.old!r}: no such label "
-                f"(it has {list(current.labels)!r})"
-            )
-        if operation.new in current.labels:
-            raise InvalidEnumInputError(
-                f"enum {label}: cannot rename {operation.old!r} to {operation.new!r}: "
-                f"{operation.new!r} already exists"
-            )
-    plan = ddl.plan_rename_value(
-        context.dialect, schema, operation.name, operation.old, operation.new,
-        lock_timeout=options.lock_timeout,
+def preflight_enum_rename_value(op: RenameEnumValueOp, target: Target) -> None:
+    schema = target.schema(op.schema)
+    assert schema is not None
+    current = require_enum(target.require_connection(), schema, op.name)
+    label = qualified_label(schema, op.name)
+    if op.old not in current.labels:
+        raise InvalidEnumInputError(
+            f"enum {label}: cannot rename {op.old!r}: no such label "
+            f"(it has {list(current.labels)!r})"
+        )
+    if op.new in current.labels:
+        raise InvalidEnumInputError(
+            f"enum {label}: cannot rename {op.old!r} to {op.new!r}: {op.new!r} already exists"
+        )
+
+
+@executes(RenameEnumValueOp, preflight=preflight_enum_rename_value)
+def plan_enum_rename_value(op: RenameEnumValueOp, target: Target, facts: None) -> Plan:
+    return ddl.plan_rename_value(
+        target.dialect, target.schema(op.schema), op.name, op.old, op.new,
+        lock_timeout=target.options.lock_timeout,
     )
-    execute(context, plan, options)
 
 
-@Operations.implementation_for(RenameEnumOp)
-def enum_rename(operations: Operations, operation: RenameEnumOp) -> None:
-    context = operations.migration_context
-    options = options_for(context)
-    schema = resolve_schema(context, operation.schema)
-    connection = online_connection(context)
-    if connection is not None and schema is not None:
-        require_enum(connection, schema, operation.name)
-    plan = ddl.plan_rename(
-        context.dialect, schema, operation.name, operation.new_name,
-        lock_timeout=options.lock_timeout,
+def preflight_enum_exists(op: RenameEnumOp | SetEnumSchemaOp, target: Target) -> None:
+    schema = target.schema(op.schema)
+    assert schema is not None
+    if isinstance(op, SetEnumSchemaOp) and schema == op.new_schema:
+        raise InvalidEnumInputError(
+            f"enum {schema}.{op.name} is already in schema {op.new_schema!r}"
+        )
+    require_enum(target.require_connection(), schema, op.name)
+
+
+@executes(RenameEnumOp, preflight=preflight_enum_exists)
+def plan_enum_rename(op: RenameEnumOp, target: Target, facts: None) -> Plan:
+    return ddl.plan_rename(
+        target.dialect, target.schema(op.schema), op.name, op.new_name,
+        lock_timeout=target.options.lock_timeout,
     )
-    execute(context, plan, options)
 
 
-@Operations.implementation_for(SetEnumSchemaOp)
-def enum_set_schema(operations: Operations, operation: SetEnumSchemaOp) -> None:
-    context = operations.migration_context
-    options = options_for(context)
-    schema = resolve_schema(context, operation.schema)
-    connection = online_connection(context)
-    if connection is not None and schema is not None:
-        if schema == operation.new_schema:
-            raise InvalidEnumInputError(
-                f"enum {schema}.{operation.name} is already in schema {operation.new_schema!r}"
-            )
-        require_enum(connection, schema, operation.name)
-    plan = ddl.plan_set_schema(
-        context.dialect, schema, operation.name, operation.new_schema,
-        lock_timeout=options.lock_timeout,
+@executes(SetEnumSchemaOp, preflight=preflight_enum_exists)
+def plan_enum_set_schema(op: SetEnumSchemaOp, target: Target, facts: None) -> Plan:
+    return ddl.plan_set_schema(
+        target.dialect, target.schema(op.schema), op.name, op.new_schema,
+        lock_timeout=target.options.lock_timeout,
     )
-    execute(context, plan, options)
-

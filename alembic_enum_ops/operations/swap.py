@@ -11,16 +11,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from alembic.operations import Operations
-from sqlalchemy import exc as sa_exc
 
 from ..catalog import read_swap_relations
 from ..ddl import swap as swap_planner
-from ..ddl.runner import sqlstate_of
+from ..ddl.plan import Plan
 from ..errors import InvalidEnumInputError
 from ..validation import check_label, check_labels, check_mapping, check_name, check_schema
 from .base import EnumOperation, label_for, operation
+from .executing import Target, executes
 from .native import AddEnumValueOp
-from .runtime import execute, online_connection, options_for, resolve_schema
 
 
 @operation("enum_swap")
@@ -201,64 +200,40 @@ class RemoveEnumValueOp(EnumOperation):
 
 
 
-# --- executors ------------------------------------------------------------
+# --- executors: preflight (the relations the swap locks) + a pure plan ---------------
 
 
-def _run_swap(
-    operations: Operations,
-    schema_arg: str | None,
-    name: str,
-    *,
-    new_values: tuple[str, ...] | None,
-    remove: str | None,
-    mapping: dict[str, str],
-    old_values: tuple[str, ...] | None,
-    lock_timeout: str | int | None,
-) -> None:
-    """Plan the swap engine and run it, turning its refusals into our exceptions.
-
-    Online, the relations the swap will lock are read first (one query) so a lock
-    timeout names them; the engine itself does every check, online and offline alike.
-    """
-    context = operations.migration_context
-    options = options_for(context, lock_timeout)
-    schema = resolve_schema(context, schema_arg)
-    connection = online_connection(context)
-    relations: list[tuple[str, str, bool]] = []
-    if connection is not None and schema is not None:
-        relations = [
-            (r.schema, r.name, r.rewritten)
-            for r in read_swap_relations(connection, schema, name)
-        ]
-    plan = swap_planner.plan_swap(
-        context.dialect, schema, name,
-        new_values=new_values, remove=remove, mapping=mapping, old_values=old_values,
-        lock_timeout=options.lock_timeout, relations=relations,
-    )
-    try:
-        execute(context, plan, options)
-    except sa_exc.DBAPIError as exc:
-        error = swap_planner.engine_error(exc, sqlstate_of(exc))
-        if error is exc:
-            raise
-        raise error from exc
+Relations = list[tuple[str, str, bool]]
 
 
-@Operations.implementation_for(SwapEnumOp)
-def enum_swap(operations: Operations, operation: SwapEnumOp) -> None:
-    _run_swap(
-        operations, operation.schema, operation.name,
-        new_values=operation.new_values, remove=None, mapping=operation.mapping,
-        old_values=operation.old_values, lock_timeout=operation.lock_timeout,
+def preflight_swap(op: SwapEnumOp | RemoveEnumValueOp, target: Target) -> Relations:
+    """The tables and views the swap locks (one query), so a lock timeout and the
+    revision header can name them; the engine itself does every check when it runs,
+    online and offline alike."""
+    schema = target.schema(op.schema)
+    assert schema is not None
+    return [
+        (r.schema, r.name, r.rewritten)
+        for r in read_swap_relations(target.require_connection(), schema, op.name)
+    ]
+
+
+@executes(SwapEnumOp, preflight=preflight_swap)
+def plan_enum_swap(op: SwapEnumOp, target: Target, relations: Relations | None) -> Plan:
+    return swap_planner.plan_swap(
+        target.dialect, target.schema(op.schema), op.name,
+        new_values=op.new_values, mapping=op.mapping, old_values=op.old_values,
+        lock_timeout=target.options.lock_timeout, relations=relations,
     )
 
 
-@Operations.implementation_for(RemoveEnumValueOp)
-def enum_remove_value(operations: Operations, operation: RemoveEnumValueOp) -> None:
-    mapping = {} if operation.replace_with is None else {operation.value: operation.replace_with}
-    _run_swap(
-        operations, operation.schema, operation.name,
-        new_values=None, remove=operation.value, mapping=mapping,
-        old_values=operation.old_values, lock_timeout=operation.lock_timeout,
+@executes(RemoveEnumValueOp, preflight=preflight_swap)
+def plan_enum_remove_value(
+    op: RemoveEnumValueOp, target: Target, relations: Relations | None
+) -> Plan:
+    mapping = {} if op.replace_with is None else {op.value: op.replace_with}
+    return swap_planner.plan_swap(
+        target.dialect, target.schema(op.schema), op.name,
+        new_values=None, remove=op.value, mapping=mapping, old_values=op.old_values,
+        lock_timeout=target.options.lock_timeout, relations=relations,
     )
-

@@ -712,20 +712,26 @@ def test_plan_shapes() -> None:
         start = dry_run.index(marker, start)
         positions.append(start)
     assert dry_run.count("WHILE b < nblocks") == 2  # the remap, then the stragglers'
-    kinds = [type(phase).__name__ for phase in changed.phases]
-    assert kinds == ["Plan", "Remap", "Plan", "Remap", "Plan"]
-    steps = [step for phase in changed.phases if not isinstance(phase, check_ddl.Remap)
-             for step in phase.steps]
+    # the remap passes run outside any transaction block, between the locked steps
+    assert [s.boundary for s in changed.steps] == [
+        Boundary.MIGRATION, Boundary.OWN, Boundary.AUTOCOMMIT, Boundary.OWN,
+        Boundary.AUTOCOMMIT, Boundary.OWN, Boundary.OWN,
+    ]
+    steps = [s for s in changed.steps if s.boundary is not Boundary.AUTOCOMMIT]
     assert [s.boundary for s in steps] == [Boundary.MIGRATION] + [Boundary.OWN] * 4
     for step in steps[1:]:  # every lock on the table is taken under lock_timeout
         assert step.lock_timeout == "1s"
         sql = " ".join(statement.sql for statement in step.statements)
         assert not ("NOT VALID" in sql and "VALIDATE CONSTRAINT" in sql)
+    for step in changed.steps:
+        if step.boundary is Boundary.AUTOCOMMIT:  # no lock, no lock_timeout to leak
+            assert step.lock_timeout is None and not step.takes_locks()
+            assert all(s.idempotent for s in step.statements)
     unmapped = check_ddl.plan_check_set_values(
         dialect, "ai", "q", "s", ["a"], "ck", mapping={}, lock_timeout="1s",
         batch_size=10, guard=False,
     )
-    assert [type(phase).__name__ for phase in unmapped.phases] == ["Plan", "Plan"]
+    assert Boundary.AUTOCOMMIT not in {s.boundary for s in unmapped.steps}
     assert "transition" not in unmapped.as_sql(dialect)
     to_check = convert_ddl.plan_enum_to_check(
         dialect, "ai", "q", "s", type_schema="ai", type_name="st", values=["a"],
