@@ -16,7 +16,7 @@ from __future__ import annotations
 from . import autogenerate as autogenerate  # registers the comparators and renderers
 from . import operations as operations  # registers the operations and their executors
 from .ddl.plan import Boundary, Plan, Statement, Step
-from .ddl.swap import preview_swap
+from .ddl.swap_preview import preview_swap
 from .errors import (
     EnumOpsError,
     EnumStateError,

@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-from .ddl.swap import preview_swap
+from .ddl.swap_preview import preview_swap
 
 __all__ = ["preview_swap"]

@@ -9,7 +9,7 @@ import pytest
 import alembic_enum_ops
 from alembic_enum_ops import errors, operations
 from alembic_enum_ops.autogenerate import header
-from alembic_enum_ops.ddl import plan, swap
+from alembic_enum_ops.ddl import plan, swap_preview
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ from alembic_enum_ops.ddl import plan, swap
         ("alembic_enum_ops.ops", ["SwapEnumOp", "CreateCheckEnumOp", "EnumNoteOp"], operations),
         ("alembic_enum_ops.plan", ["Plan", "Step", "Statement", "Boundary"], plan),
         ("alembic_enum_ops.revision_header", ["process_revision_directives", "TITLE"], header),
-        ("alembic_enum_ops.swap_catalog", ["preview_swap"], swap),
+        ("alembic_enum_ops.swap_catalog", ["preview_swap"], swap_preview),
     ],
 )
 def test_old_module_paths_are_the_same_objects(
@@ -34,7 +34,7 @@ def test_check_enum_old_and_new_paths() -> None:
     from alembic_enum_ops.metadata import check_enum as home
 
     assert old is home is alembic_enum_ops.check_enum
-    assert alembic_enum_ops.preview_swap is swap.preview_swap
+    assert alembic_enum_ops.preview_swap is swap_preview.preview_swap
 
 
 @pytest.mark.parametrize(

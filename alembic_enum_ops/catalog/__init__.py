@@ -14,18 +14,12 @@ from .checks import (
     read_check_constraints,
 )
 from .columns import TEXT_TYPES, ColumnInfo, ColumnType, read_column_types, read_columns
-from .dependents import (
-    EnumDependent,
-    TypeDependent,
-    read_enum_dependents,
-    read_function_mentions,
-    read_type_dependents,
-)
+from .dependents import CLASSIFY_SQL, EnumDependent, dependent_from, read_enum_dependents
 from .enums import EnumType, current_schema, find_enum, read_enums
 from .search_path import SearchPath, read_search_path
-from .swap_relations import SwapRelation, read_swap_relations
 
 __all__ = [
+    "CLASSIFY_SQL",
     "TEXT_TYPES",
     "CheckConstraintInfo",
     "ColumnInfo",
@@ -33,10 +27,9 @@ __all__ = [
     "EnumDependent",
     "EnumType",
     "SearchPath",
-    "SwapRelation",
-    "TypeDependent",
     "count_values_outside",
     "current_schema",
+    "dependent_from",
     "find_enum",
     "parse_check_values",
     "read_check_constraints",
@@ -44,8 +37,5 @@ __all__ = [
     "read_columns",
     "read_enum_dependents",
     "read_enums",
-    "read_function_mentions",
     "read_search_path",
-    "read_swap_relations",
-    "read_type_dependents",
 ]

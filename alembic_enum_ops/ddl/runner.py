@@ -27,6 +27,8 @@ from sqlalchemy.engine import Connection
 from ..errors import LockTimeoutExhaustedError
 from ..options import EnumOpsOptions
 from .plan import Boundary, LockTarget, Plan, Step, step_sql
+from .server_errors import LOCK_NOT_AVAILABLE, sqlstate_of
+from .server_messages import forwarding_server_messages
 from .sqltext import qualified
 
 if TYPE_CHECKING:
@@ -34,25 +36,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("alembic_enum_ops")
 
-LOCK_NOT_AVAILABLE = "55P03"
 _SAVEPOINT = "alembic_enum_ops_step"
 
 Sleeper = Callable[[float], None]
-
-
-def sqlstate_of(exc: BaseException) -> str | None:
-    """The SQLSTATE of a DBAPI error, whatever the driver (psycopg, psycopg2, asyncpg)."""
-    orig = getattr(exc, "orig", exc)
-    for attr in ("sqlstate", "pgcode"):
-        code = getattr(orig, attr, None)
-        if isinstance(code, str):
-            return code
-    cause = getattr(orig, "__cause__", None)
-    if cause is not None and cause is not orig:
-        code = getattr(cause, "sqlstate", None)
-        if isinstance(code, str):
-            return code
-    return None
 
 
 def backoff_delays(options: EnumOpsOptions, rng: random.Random | None = None) -> Iterator[float]:
@@ -99,6 +85,13 @@ def _run_step(
         return
     connection = context.connection
     assert connection is not None, "online run without a connection"
+    with forwarding_server_messages(connection):
+        _run_online(connection, step, sql, options, sleep)
+
+
+def _run_online(
+    connection: Connection, step: Step, sql: list[str], options: EnumOpsOptions, sleep: Sleeper
+) -> None:
     retry = step.retry_on_lock_timeout and step.takes_locks()
     if step.boundary is Boundary.AUTOCOMMIT:
         # each statement commits as it goes: only a step that can run again is retried

@@ -15,34 +15,40 @@ server-side block rather than a list of DDL statements built in Python:
   savepoint retry on SQLSTATE 55P03 retries all of it, and any failure leaves the
   database exactly as before.
 
-The engine, in order (nothing is changed before step 5):
+The engine is assembled from named, ordered units (``swap_engine/NN_name.sql``), one
+nested block each, sharing the state declared in ``00_state.sql`` -- the type, and
+what the swap touches as arrays of records (``jsonb``).  In order (nothing is changed
+before the last unit):
 
-1. locates the type, its labels (checked against ``old_values`` when given), the
-   domains over it, and computes the labels that vanish;
-2. refuses (SQLSTATE ``EO001``) when functions, procedures, rules, triggers,
-   policies, composite or range types, foreign tables, generated columns,
-   domains over the array type... use the type, listing each;
-3. locks the tables to convert (one ``LOCK TABLE``, so a lock held elsewhere is met
-   before any heavy work and nobody writes a vanishing label after the check), then
-   counts, per discovered column (plain, array, domain; partitioned tables through
-   their parent), the rows holding a vanishing label with no mapping, and refuses
-   naming ``schema.table.column``, label and row count;
-4. captures every dependent to recreate (views and materialized views in
-   dependency order with owner, grants, comments, options, indexes and triggers;
-   indexes, CHECK/exclusion constraints and foreign keys; defaults; domains) and
-   remaps the enum literals in their definitions, refusing when a definition names
-   a label that vanishes;
-5. creates ``name__v2``, drops the captured dependents, converts every table with
-   ONE ``ALTER TABLE`` (each table rewritten once), drops the old type, renames
-   ``name__v2`` to ``name``, recreates the dependents and carries over the type's
-   owner, comment and grants.
+* ``10_type``: the type, its labels (checked against ``old_values`` when given), the
+  new labels, the mapping, the domains over it; nothing to do when the labels match;
+* ``20_blockers``: functions, procedures, rules, triggers, policies, composite or
+  range types, foreign tables, domains over the array type... that use the type;
+* ``30_columns``: every column of the type (plain, array, domain; partitioned tables
+  through their parent), one ``ALTER TABLE`` per table, the data-check queries, and
+  the columns nothing can convert (partition keys, generated columns);
+* ``40_column_users``: rules, policies, trigger WHEN clauses and generated columns
+  reading a column to convert;
+* ``50_views``: views and materialized views on the type, in dependency order, with
+  owner, grants, comments, options, indexes and triggers;
+* ``60_refuse_blockers``: one refusal (SQLSTATE ``EO001``) listing every blocker;
+* ``70_data_check``: ``LOCK TABLE`` on every table to convert (so a lock held
+  elsewhere is met before any heavy work and nobody writes a vanishing label after
+  the check), then the rows holding a vanishing label with no mapping, refused naming
+  ``schema.table.column``, label and row count;
+* ``80_table_dependents``, ``85_domains``, ``88_type_properties``: indexes,
+  CHECK/exclusion constraints, foreign keys and defaults mentioning the type; domain
+  twins; the type's owner, comment and grants;
+* ``90_remap_literals``: the enum literals of every recreated definition remapped, a
+  definition naming a vanishing label refused;
+* ``95_run``: creates ``name__v2``, drops the dependents, converts every table,
+  drops the old type, renames ``name__v2`` to ``name``, recreates the dependents.
 
-Conventions inside the engine: every name goes through ``format('%I')`` and every
-value through ``format('%L')``; definitions are read with ``search_path = ''`` so every
-name in them is schema-qualified, and recreated only after the new type has taken the
-old name, so their text refers to the new type.  Enum literals in recreated definitions
-(``'label'::schema.type`` and ``'{...}'::schema.type[]``) are remapped by a small
-scanner that skips other string literals and quoted identifiers.
+The same text runs in three modes (``p_mode``): ``run`` does the swap; ``preview``
+runs every check, the data check included, and hands back the statements instead
+of running them; ``describe`` reads the catalog only (no data, no lock, no refusal
+raised) and hands back what a swap touches.  Both hand back a JSON document as the
+detail of SQLSTATE ``EO003`` (:mod:`.swap_preview` reads it).
 
 Refusals use SQLSTATE ``EO001`` (would lose data or break a dependent) and
 ``EO002`` (the database is not in the expected state); the executor
@@ -54,26 +60,15 @@ Refusals use SQLSTATE ``EO001`` (would lose data or break a dependent) and
 from __future__ import annotations
 
 import hashlib
-import json
+import textwrap
 from collections.abc import Mapping, Sequence
 from importlib import resources
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Dialect
 
-from ..errors import EnumStateError, UnsafeOperationError
+from ..catalog.dependents import CLASSIFY_SQL
 from .plan import Boundary, LockTarget, Plan, Statement, Step
-from .runner import sqlstate_of
 from .sqltext import dollar_quote, literal, qualified
-
-SQLSTATE_UNSAFE = "EO001"
-"""Raised by the engine when the swap would lose data or break a dependent."""
-
-SQLSTATE_STATE = "EO002"
-"""Raised by the engine when the database is not in the state the swap expects."""
-
-SQLSTATE_PREVIEW = "EO003"
-"""Raised by a preview run, its detail the JSON list of statements it would run."""
 
 TEMP_SUFFIX = "__v2"
 
@@ -105,32 +100,60 @@ def swap_engine_sql(
     remove: str | None = None,
     mapping: Mapping[str, str] | None = None,
     old_values: Sequence[str] | None = None,
-    preview: bool = False,
+    mode: str = "run",
 ) -> str:
     """The ``DO`` block that performs the swap (see the module docstring).
 
     Exactly one of ``new_values`` (swap) and ``remove`` (remove one label, the new
-    list being computed from the catalog when the block runs) is given.  With
-    ``preview`` the block runs every check, then raises SQLSTATE ``EO003`` carrying
-    the statements instead of running them (see :func:`preview_swap`).
+    list being computed from the catalog when the block runs) is given, except in
+    ``describe`` mode, where neither means "the current labels".  ``mode`` is
+    ``run``, ``preview`` or ``describe``.
     """
-    if (new_values is None) == (remove is None):
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if (new_values is not None and remove is not None) or (
+        mode != "describe" and new_values is None and remove is None
+    ):
         raise ValueError("give exactly one of new_values and remove")
     mapping = dict(mapping or {})
     schema_expr = "current_schema()" if schema is None else literal(dialect, schema)
-    params = "\n".join(
+    params = engine_parameters(
+        schema_expr=schema_expr,
+        name=literal(dialect, name),
+        new=_text_array(dialect, new_values),
+        remove="NULL" if remove is None else literal(dialect, remove),
+        mapped_from=_text_array(dialect, list(mapping)),
+        mapped_to=_text_array(dialect, list(mapping.values())),
+        expected=_text_array(dialect, old_values),
+        mode=literal(dialect, mode),
+    )
+    return "DO " + dollar_quote(ENGINE.replace(PARAMS, params))
+
+
+PARAMS = "@@PARAMS@@"
+"""Where the operation's arguments go in the engine's DECLARE section."""
+
+MODES = ("run", "preview", "describe")
+
+
+def engine_parameters(
+    *, schema_expr: str, name: str, new: str, remove: str, mapped_from: str,
+    mapped_to: str, expected: str, mode: str,
+) -> str:
+    """The engine's parameter declarations, each value an SQL expression already
+    rendered (literals, ``NULL``, ``current_schema()``)."""
+    return "\n".join(
         [
             f"    p_schema text := {schema_expr};",
-            f"    p_name text := {literal(dialect, name)};",
-            f"    p_new text[] := {_text_array(dialect, new_values)};",
-            f"    p_remove text := {'NULL' if remove is None else literal(dialect, remove)};",
-            f"    p_from text[] := {_text_array(dialect, list(mapping))};",
-            f"    p_to text[] := {_text_array(dialect, list(mapping.values()))};",
-            f"    p_expected text[] := {_text_array(dialect, old_values)};",
-            f"    p_preview boolean := {'true' if preview else 'false'};",
+            f"    p_name text := {name};",
+            f"    p_new text[] := {new};",
+            f"    p_remove text := {remove};",
+            f"    p_from text[] := {mapped_from};",
+            f"    p_to text[] := {mapped_to};",
+            f"    p_expected text[] := {expected};",
+            f"    p_mode text := {mode};",
         ]
     )
-    return "DO " + dollar_quote(ENGINE.replace("@@PARAMS@@", params))
 
 
 def plan_swap(
@@ -175,72 +198,42 @@ def plan_swap(
     return Plan(what, (Step(Boundary.MIGRATION, (statement,), what, lock_timeout=lock_timeout),))
 
 
-ENGINE = (resources.files(__package__) / "swap_engine" / "engine.sql").read_text(encoding="utf-8")
-"""The engine's PL/pgSQL text (``swap_engine.sql``, shipped in the package)."""
+def engine_units() -> list[tuple[str, str]]:
+    """The engine's units, ``(file name, text)`` in order (``00_state.sql`` first)."""
+    folder = resources.files(__package__) / "swap_engine"
+    names = sorted(
+        entry.name for entry in folder.iterdir()
+        if entry.name.endswith(".sql") and entry.name[:2].isdigit()
+    )
+    return [(name, (folder / name).read_text(encoding="utf-8")) for name in names]
 
 
-def server_error_parts(exc: BaseException) -> tuple[str, str | None, str | None]:
-    """Message, detail and hint of a server error, whatever the driver: psycopg and
-    psycopg2 expose ``diag``; with asyncpg the server error is the adapted
-    exception's cause."""
-    orig = getattr(exc, "orig", exc)
-    diag = getattr(orig, "diag", None)
-    if diag is not None:
-        return (diag.message_primary or str(orig), diag.message_detail, diag.message_hint)
-    cause = getattr(orig, "__cause__", None)
+def assemble_engine(units: Sequence[tuple[str, str]]) -> str:
+    """The engine's PL/pgSQL text from its units: the first declares the shared state;
+    the others run in order inside the block labelled ``swap`` (``EXIT swap`` ends the
+    swap early), the session settings the engine changes restored after it."""
+    (_, state), *body = units
+    inner = "\n".join(textwrap.indent(text.rstrip("\n"), "        ") for _, text in body)
     return (
-        getattr(cause, "message", None) or str(orig),
-        getattr(cause, "detail", None),
-        getattr(cause, "hint", None),
+        state.rstrip("\n")
+        + "\nBEGIN\n"
+        + "    -- definitions are read with every name schema-qualified\n"
+        + "    PERFORM set_config('search_path', '', true);\n"
+        + "    PERFORM set_config('standard_conforming_strings', 'on', true);\n"
+        + "    <<swap>>\n"
+        + "    BEGIN\n"
+        + inner
+        + "\n    END swap;\n"
+        + "    PERFORM set_config('search_path', saved_path, true);\n"
+        + "    PERFORM set_config('standard_conforming_strings', saved_scs, true);\n"
+        + "END\n"
     )
 
 
-def engine_error(exc: BaseException, sqlstate: str | None) -> BaseException:
-    """The engine's refusals (SQLSTATE ``EO001``/``EO002``) as our exceptions, with the
-    server's message, detail and hint; any other error unchanged."""
-    if sqlstate not in (SQLSTATE_UNSAFE, SQLSTATE_STATE):
-        return exc
-    message = "\n".join(p for p in server_error_parts(exc) if p)
-    if sqlstate == SQLSTATE_UNSAFE:
-        return UnsafeOperationError(message)
-    return EnumStateError(message)
+CLASSIFY = "@@CLASSIFY@@"
+"""Where ``92_classify.sql`` takes the catalog's classification query."""
 
-
-def preview_swap(
-    connection: Connection,
-    schema: str,
-    name: str,
-    *,
-    new_values: Sequence[str] | None = None,
-    remove: str | None = None,
-    mapping: Mapping[str, str] | None = None,
-    old_values: Sequence[str] | None = None,
-) -> list[str]:
-    """The statements a swap would run now, after all its checks, without changing
-    anything (a dry run for reviews, revision headers and ``doctor``).
-
-    Runs the swap engine in preview mode inside a savepoint: it reads the catalog and
-    the data exactly as the real swap does, raises the same refusals
-    (:class:`~.errors.UnsafeOperationError`, :class:`~.errors.EnumStateError`), takes
-    no exclusive lock, and hands the statements back.  An empty list means the type
-    already has these labels.
-    """
-    sql = swap_engine_sql(
-        connection.dialect, schema, name,
-        new_values=new_values, remove=remove, mapping=mapping, old_values=old_values,
-        preview=True,
-    )
-    try:
-        with connection.begin_nested():
-            connection.exec_driver_sql(sql, execution_options={"no_parameters": True})
-    except sa.exc.DBAPIError as exc:
-        code = sqlstate_of(exc)
-        if code == SQLSTATE_PREVIEW:
-            _, detail, _ = server_error_parts(exc)
-            statements: list[str] = json.loads(detail or "[]")
-            return statements
-        error = engine_error(exc, code)
-        if error is exc:
-            raise
-        raise error from exc
-    return []
+ENGINE = assemble_engine(engine_units()).replace(
+    CLASSIFY, textwrap.indent(CLASSIFY_SQL.strip("\n"), "            ")
+)
+"""The engine's PL/pgSQL text, with :data:`PARAMS` where the arguments go."""

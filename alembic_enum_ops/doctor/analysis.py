@@ -14,19 +14,15 @@ from ..catalog import (
     EnumType,
     SearchPath,
     read_column_types,
-    read_enum_dependents,
     read_enums,
-    read_function_mentions,
     read_search_path,
 )
 from ..ddl import sqltext
+from ..ddl.swap_preview import Blocker, SwapDescription, describe_swaps
 from .report import DbObject, ExpectedEnum, Finding, Report, Severity
 
 # --- helpers -------------------------------------------------------------------------
 
-_TABLE_COLUMN = "column"
-# objects an enum_swap drops and recreates (or converts) by itself
-_REWRITTEN = {"view_column", "matview_column", "index", "check", "default", "domain"}
 _KIND_LABEL = {
     "view_column": "view",
     "matview_column": "materialized_view",
@@ -82,23 +78,17 @@ def _dependent_object(dep: EnumDependent) -> DbObject:
     return DbObject(kind, dep.schema, dep.name or dep.description)
 
 
-def _blocker_text(dep: EnumDependent) -> str:
-    text = str(_dependent_object(dep))
-    if dep.description.endswith("(its body casts to the type)"):
-        return f"{text} (its body casts to the type)"
-    if dep.partition_key:
-        return f"{text} (in the partition key: its type cannot change)"
-    if dep.generated:
-        return f"{text} (a generated column)"
-    return text
+_REASONS = {
+    "casts": "its body casts to the type",
+    "partition_key": "in the partition key: its type cannot change",
+    "generated": "a generated column",
+}
 
 
-def _blocks_swap(dep: EnumDependent) -> bool:
-    if dep.kind == "generation_expression":
-        return False  # reported with its generated column
-    if dep.kind == _TABLE_COLUMN:
-        return dep.partition_key or dep.generated
-    return dep.kind not in _REWRITTEN
+def _blocker_text(blocker: Blocker) -> str:
+    text = str(_dependent_object(blocker.object))
+    reason = _REASONS.get(blocker.reason)
+    return f"{text} ({reason})" if reason else text
 
 
 def _column_label(dep: EnumDependent) -> str:
@@ -117,16 +107,16 @@ def diagnose(connection: Connection, expected: Sequence[ExpectedEnum] | None = N
     enums = read_enums(connection)
     names = {e.name for e in enums} | {x.name for x in expected or ()}
     path = read_search_path(connection, names)
-    dependents = read_enum_dependents(connection) if enums else []
-    if enums:
-        dependents += read_function_mentions(connection)
+    # what uses each type, as the swap engine sees it: columns, what a swap recreates
+    # and what blocks it (one statement for every type)
+    swaps = describe_swaps(connection, [e.key for e in enums])
     wanted = sorted({
         (col.schema or path.current_schema or "", col.table, col.column)
         for model in expected or () for col in model.columns
     })
     column_types = read_column_types(connection, wanted)
     version = connection.dialect.server_version_info or ()
-    findings = _Analysis(enums, dependents, path, expected, column_types).run()
+    findings = _Analysis(enums, swaps, path, expected, column_types).run()
     return Report(
         findings=findings,
         search_path=path,
@@ -143,7 +133,7 @@ class _Analysis:
     def __init__(
         self,
         enums: list[EnumType],
-        dependents: list[EnumDependent],
+        swaps: dict[tuple[str, str], SwapDescription],
         path: SearchPath,
         expected: Sequence[ExpectedEnum] | None,
         column_types: Sequence[ColumnType] = (),
@@ -153,9 +143,7 @@ class _Analysis:
         self.by_name: dict[str, list[EnumType]] = defaultdict(list)
         for e in enums:
             self.by_name[e.name].append(e)
-        self.deps: dict[tuple[str, str], list[EnumDependent]] = defaultdict(list)
-        for d in dependents:
-            self.deps[d.type_key].append(d)
+        self.swaps = swaps
         self.path = path
         self.default_schema = path.current_schema
         self.expected = list(expected or [])
@@ -180,7 +168,14 @@ class _Analysis:
         return None if schema is None else (schema, model.name)
 
     def table_columns(self, key: tuple[str, str]) -> list[EnumDependent]:
-        return [d for d in self.deps.get(key, []) if d.kind == _TABLE_COLUMN]
+        """Columns of tables (partitions included) using the type or its array."""
+        swap = self.swaps.get(key)
+        return [] if swap is None else [c.object for c in swap.columns if c.is_table_column]
+
+    def used(self, key: tuple[str, str]) -> bool:
+        """Anything uses the type; one the engine could not describe counts as used."""
+        swap = self.swaps.get(key)
+        return swap is None or swap.used
 
     # -- search_path ------------------------------------------------------------------
     def search_path(self) -> None:
@@ -243,7 +238,7 @@ class _Analysis:
             )
             if want is not None:
                 message += f" The metadata expects {want[0]}.{want[1]}."
-            unused = [c for c in copies if not self.deps.get(c.key) and c.key != want]
+            unused = [c for c in copies if not self.used(c.key) and c.key != want]
             fixes = [
                 f"Remove the unused copy in a revision: op.enum_drop({_py(name)}, "
                 f"schema={_py(c.schema)}) (DROP TYPE {_sql_qualified(c.schema, name)})"
@@ -374,10 +369,9 @@ class _Analysis:
 
     def model_columns(self, model: ExpectedEnum, key: tuple[str, str]) -> None:
         by_column: dict[tuple[str | None, str | None, str | None], EnumDependent] = {}
-        for deps in self.deps.values():
-            for d in deps:
-                if d.kind == _TABLE_COLUMN:
-                    by_column[(d.schema, d.relation, d.column)] = d
+        for described in self.swaps:
+            for d in self.table_columns(described):
+                by_column[(d.schema, d.relation, d.column)] = d
         for col in model.columns:
             schema = col.schema or self.default_schema
             dep = by_column.get((schema, col.table, col.column))
@@ -432,7 +426,7 @@ class _Analysis:
     def unused(self) -> None:
         declared = {self.expected_key(m) for m in self.expected}
         for key, found in sorted(self.enums.items()):
-            if self.deps.get(key) or key in declared:
+            if self.used(key) or key in declared:
                 continue
             self.add(
                 Severity.WARNING, "unused-type", [_type(*key)],
@@ -445,9 +439,9 @@ class _Analysis:
 
     # -- columns whose type lives in another schema -----------------------------------
     def cross_schema(self) -> None:
-        for key, deps in sorted(self.deps.items()):
-            for d in deps:
-                if d.kind != _TABLE_COLUMN or d.schema == key[0]:
+        for key in sorted(self.swaps):
+            for d in self.table_columns(key):
+                if d.schema == key[0]:
                     continue
                 self.add(
                     Severity.WARNING, "cross-schema-column",
@@ -463,30 +457,36 @@ class _Analysis:
 
     # -- what a swap must handle ------------------------------------------------------
     def swap_dependents(self) -> None:
-        for key, deps in sorted(self.deps.items()):
+        """What a swap of each type would block on or carry over: the swap engine's own
+        description (``describe`` mode), so this can never disagree with the swap."""
+        for key, swap in sorted(self.swaps.items()):
             qname = f"{key[0]}.{key[1]}"
-            blocking = [d for d in deps if _blocks_swap(d)]
-            rewritten = [d for d in deps if not _blocks_swap(d) and (
-                d.kind in _REWRITTEN or (d.kind == _TABLE_COLUMN and d.via_array))]
+            # a generation expression is reported with its generated column
+            blocking = [b for b in swap.blockers
+                        if b.object.kind != "generation_expression"]
+            rewritten = list(swap.recreated) + [
+                c.object for c in swap.columns
+                if c.is_table_column and c.converted and c.object.via_array
+            ]
             if blocking:
                 self.add(
                     Severity.WARNING, "swap-blocked",
-                    [_type(*key)] + [_dependent_object(d) for d in blocking],
+                    [_type(*key)] + [_dependent_object(b.object) for b in blocking],
                     f"A swap of {qname} (removing or reordering labels) is blocked by: "
-                    + ", ".join(_blocker_text(d) for d in blocking)
+                    + ", ".join(_blocker_text(b) for b in blocking)
                     + ". op.enum_swap refuses to touch them; DROP TYPE fails while they "
                     "exist.",
                     "In the revision, drop these objects before op.enum_swap(...) and "
                     "recreate them after it"
                     + ("; a partition-key or generated column cannot change type: rebuild "
                        "that table or keep the labels"
-                       if any(d.partition_key or d.generated for d in blocking) else "")
+                       if any(b.reason in ("partition_key", "generated") for b in blocking)
+                       else "")
                     + "; adding labels (op.enum_add_value) and renaming them "
                     "(op.enum_rename_value) are not blocked.",
                 )
             if rewritten:
-                tables = sorted({f"{d.schema}.{d.relation}" for d in deps
-                                 if d.kind == _TABLE_COLUMN})
+                tables = sorted({f"{d.schema}.{d.relation}" for d in self.table_columns(key)})
                 self.add(
                     Severity.INFO, "swap-rewrites",
                     [_type(*key)] + [_dependent_object(d) for d in rewritten],

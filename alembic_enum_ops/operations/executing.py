@@ -26,9 +26,9 @@ from alembic.operations import MigrateOperation, Operations
 
 from ..catalog import current_schema
 from ..ddl.plan import Plan
-from ..ddl.runner import run_plan, sqlstate_of
+from ..ddl.runner import run_plan
+from ..ddl.server_errors import engine_error, sqlstate_of
 from ..ddl.sqltext import check_timeout
-from ..ddl.swap import engine_error
 from ..options import EnumOpsOptions
 
 if TYPE_CHECKING:

@@ -15,8 +15,8 @@ from ..catalog import (
     count_values_outside,
     read_check_constraints,
     read_columns,
+    read_enum_dependents,
     read_enums,
-    read_type_dependents,
 )
 from ..ddl.check_sql import default_constraint_name
 from ..errors import EnumStateError, UnsafeOperationError
@@ -40,7 +40,7 @@ def require_enum(connection: Connection, schema: str, name: str) -> EnumType:
 
 def check_no_dependents(connection: Connection, schema: str, name: str) -> None:
     """Refuse to drop a type that anything still uses, listing every dependent."""
-    dependents = read_type_dependents(connection, [(schema, name)])
+    dependents = read_enum_dependents(connection, [(schema, name)])
     if not dependents:
         return
     lines = [

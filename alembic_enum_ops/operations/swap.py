@@ -12,9 +12,9 @@ from typing import Any
 
 from alembic.operations import Operations
 
-from ..catalog import read_swap_relations
 from ..ddl import swap as swap_planner
 from ..ddl.plan import Plan
+from ..ddl.swap_preview import describe_swap
 from ..errors import InvalidEnumInputError
 from ..validation import check_label, check_labels, check_mapping, check_name, check_schema
 from .base import EnumOperation, label_for, operation
@@ -207,15 +207,23 @@ Relations = list[tuple[str, str, bool]]
 
 
 def preflight_swap(op: SwapEnumOp | RemoveEnumValueOp, target: Target) -> Relations:
-    """The tables and views the swap locks (one query), so a lock timeout and the
-    revision header can name them; the engine itself does every check when it runs,
-    online and offline alike."""
+    """The tables and views the swap locks, as the engine describes them (catalog only,
+    no data read), so a lock timeout and the revision header can name them; the
+    engine itself does every check when it runs, online and offline alike."""
     schema = target.schema(op.schema)
     assert schema is not None
-    return [
-        (r.schema, r.name, r.rewritten)
-        for r in read_swap_relations(target.require_connection(), schema, op.name)
-    ]
+    if isinstance(op, RemoveEnumValueOp):
+        described = describe_swap(
+            target.require_connection(), schema, op.name, remove=op.value,
+            mapping=None if op.replace_with is None else {op.value: op.replace_with},
+            old_values=op.old_values,
+        )
+    else:
+        described = describe_swap(
+            target.require_connection(), schema, op.name, new_values=op.new_values,
+            mapping=op.mapping, old_values=op.old_values,
+        )
+    return [(r.schema, r.name, r.rewritten) for r in described.relations]
 
 
 @executes(SwapEnumOp, preflight=preflight_swap)

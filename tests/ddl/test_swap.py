@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from alembic_enum_ops import Boundary, EnumStateError, InvalidEnumInputError, UnsafeOperationError
-from alembic_enum_ops.catalog import SwapRelation, read_swap_relations
 from alembic_enum_ops.ddl.sqltext import default_dialect
-from alembic_enum_ops.ddl.swap import plan_swap, preview_swap, swap_engine_sql, temp_name
+from alembic_enum_ops.ddl.swap import plan_swap, swap_engine_sql, temp_name
+from alembic_enum_ops.ddl.swap_preview import SwapRelation, describe_swap, preview_swap
 from alembic_enum_ops.operations import SwapEnumOp
 from tests.support.catalog import execute, query, snapshot
 from tests.support.migrate import run_online
@@ -55,6 +55,15 @@ def test_engine_needs_exactly_one_of_new_values_and_remove() -> None:
         swap_engine_sql(default_dialect(), "s", "t", new_values=["a"], remove="a")
     with pytest.raises(ValueError, match="exactly one"):
         swap_engine_sql(default_dialect(), "s", "t", new_values=None)
+    with pytest.raises(ValueError, match="exactly one"):
+        swap_engine_sql(default_dialect(), "s", "t", new_values=["a"], remove="a",
+                        mode="describe")
+    # a description may leave both out: the current labels
+    assert "p_mode text := 'describe';" in swap_engine_sql(
+        default_dialect(), "s", "t", new_values=None, mode="describe"
+    )
+    with pytest.raises(ValueError, match=r"mode must be one of \('run', 'preview', 'describe'\)"):
+        swap_engine_sql(default_dialect(), "s", "t", new_values=["a"], mode="dry")
 
 
 def test_temp_name_is_deterministic_and_fits() -> None:
@@ -65,7 +74,7 @@ def test_temp_name_is_deterministic_and_fits() -> None:
     assert len(temp_name(long).encode()) <= 63
 
 
-def test_relations_read_in_one_query(db_url: str) -> None:
+def test_relations_described_by_the_engine(db_url: str) -> None:
     execute(
         db_url,
         "CREATE SCHEMA ai",
@@ -83,18 +92,19 @@ def test_relations_read_in_one_query(db_url: str) -> None:
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
-            found = read_swap_relations(conn, "ai", "st")
+            described = describe_swap(conn, "ai", "st")
     finally:
         engine.dispose()
-    assert found == [
-        SwapRelation("ai", "arr", "r", True),
-        SwapRelation("ai", "dom", "r", True),
-        SwapRelation("ai", "part1", "r", False),
-        SwapRelation("ai", "parted", "p", True),
-        SwapRelation("ai", "plain", "r", True),
-        SwapRelation("ai", "v1", "v", False),
-        SwapRelation("ai", "v2", "v", False),
+    assert sorted(described.relations, key=lambda r: r.name) == [
+        SwapRelation("ai", "arr", "table", True),
+        SwapRelation("ai", "dom", "table", True),
+        SwapRelation("ai", "part1", "table", False),
+        SwapRelation("ai", "parted", "partitioned table", True),
+        SwapRelation("ai", "plain", "table", True),
+        SwapRelation("ai", "v1", "view", False),
+        SwapRelation("ai", "v2", "view", False),
     ]
+    assert described.rewritten_tables == ["ai.arr", "ai.dom", "ai.parted", "ai.plain"]
 
 
 def test_the_session_settings_are_restored_after_the_swap(db_url: str) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from alembic_enum_ops import EnumVerificationError, cli, verify
+from alembic_enum_ops import EnumVerificationError, UnsafeOperationError, cli, verify
 from alembic_enum_ops.doctor import (
     ExpectedColumn,
     ExpectedEnum,
@@ -735,3 +735,39 @@ def test_each_broken_state_in_text_json_and_verify(db_url: str, state: str) -> N
             verify(engine, model())  # warnings and info do not stop a worker
     finally:
         engine.dispose()
+
+
+# --- regression: doctor and the swap agree, because doctor asks the swap engine ------
+
+
+def test_function_casting_to_a_type_whose_name_needs_quoting(db_url: str) -> None:
+    """doctor's own copy of the function-body scan carried a literal \\x01 where the
+    engine has a back-reference, so it missed ::"order-status" that the swap refuses."""
+    execute(
+        db_url,
+        'CREATE TYPE public."order-status" AS ENUM (\'new\', \'paid\')',
+        'CREATE TABLE public.orders (s public."order-status")',
+        "CREATE FUNCTION public.f() RETURNS text LANGUAGE plpgsql AS "
+        "$f$ BEGIN RETURN 'new'::\"order-status\"; END $f$",
+    )
+    blocked = only(run(db_url), "swap-blocked")
+    assert ("function", "f()") in {(o.kind, o.name) for o in blocked.objects}
+    assert "function public.f() (its body casts to the type)" in blocked.message
+    # and the swap itself refuses on the same function
+    with pytest.raises(UnsafeOperationError, match=r"function public\.f\(\)"):
+        run_online(db_url, lambda op: op.enum_swap("order-status", ["paid", "new"]))
+
+
+def test_a_view_reading_the_type_is_carried_over_not_blocking(db_url: str) -> None:
+    """A view comparing the column to an enum literal depends on the type through its
+    rewrite rule: the swap recreates it, so doctor does not call it a blocker."""
+    story(db_url)
+    execute(
+        db_url,
+        "CREATE VIEW ai.pending AS SELECT id FROM ai.ingestion_queue "
+        "WHERE status = 'pending'",
+    )
+    report = run(db_url, model())
+    assert "swap-blocked" not in codes(report)
+    rewrites = only(report, "swap-rewrites")
+    assert ("view", "pending") in {(o.kind, o.name) for o in rewrites.objects}

@@ -58,3 +58,19 @@ def test_swap_and_refusal_through_asyncpg(db_url: str) -> None:
     assert "public.t.x: 1 row(s) hold 'b'" in message
     assert "Pass mapping={old: new}" in message
     assert enum_snapshot(db_url) == {("public", "st"): ("b", "a")}
+
+
+def test_engine_warnings_reach_the_log_through_asyncpg(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a', 'b')",
+        "CREATE TABLE t (x st)",
+        "CREATE VIEW v AS SELECT x FROM t WHERE x::text = 'b'",
+    )
+    with caplog.at_level("WARNING", logger="alembic_enum_ops"):
+        _run_async(db_url, lambda op: op.enum_swap("st", ["a", "c"], mapping={"b": "c"}))
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("view public.v names 'b' in a form the swap does not remap" in w
+               for w in warnings), warnings

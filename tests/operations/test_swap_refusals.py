@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from alembic_enum_ops import EnumStateError, UnsafeOperationError
-from tests.support.catalog import enum_snapshot, execute, snapshot
+from tests.support.catalog import enum_snapshot, execute, query, snapshot
 from tests.support.migrate import apply_script, render_offline, run_online
 
 
@@ -307,3 +307,53 @@ def test_a_same_named_type_elsewhere_does_not_count_as_a_use(db_url: str) -> Non
         db_url, lambda op: op.enum_swap("st", ["b", "a"], schema="public"),
         UnsafeOperationError, "function public.f() (its body casts to the type)",
     )
+
+
+# --- a label the remap cannot rewrite (compared as text) -------------------------------
+
+
+def test_refuses_a_view_comparing_a_vanishing_label_as_text(
+    db_url: str, second_db_url: str
+) -> None:
+    """A view filtering on s::text = 'b' would silently filter on a label nobody
+    holds after the swap: without a mapping for 'b' the swap refuses, online and
+    offline, naming the view."""
+    setup = [
+        "CREATE TYPE st AS ENUM ('a', 'b')",
+        "CREATE TABLE t (s st)",
+        "CREATE VIEW v AS SELECT * FROM t WHERE s::text = 'b'",
+    ]
+    execute(db_url, *setup)
+    execute(second_db_url, *setup)
+    _unchanged(
+        db_url, lambda op: op.enum_remove_value("st", "b"), UnsafeOperationError,
+        "view public.v names 'b' in a form the swap cannot remap", "Pass mapping=",
+    )
+    before = snapshot(second_db_url)
+    with pytest.raises(AssertionError, match=r"view public\.v names 'b' in a form"):
+        apply_script(second_db_url, render_offline(lambda op: op.enum_remove_value("st", "b")))
+    assert snapshot(second_db_url) == before
+
+
+def test_warns_when_a_mapped_label_is_compared_as_text(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With a mapping the swap goes on (rows move b -> c), and says which view still
+    reads 'b': it keeps its text, which no row holds any more."""
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a', 'b')",
+        "CREATE TABLE t (s st)",
+        "INSERT INTO t VALUES ('b')",
+        "CREATE VIEW v AS SELECT * FROM t WHERE s::text = 'b'",
+    )
+    with caplog.at_level("WARNING", logger="alembic_enum_ops"):
+        run_online(db_url, lambda op: op.enum_swap("st", ["a", "c"], mapping={"b": "c"}))
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "alembic_enum_ops: view public.v names 'b' in a form the swap does not remap (not "
+        "a literal of the type, e.g. compared as text): it keeps saying 'b' while the rows "
+        "holding it move to 'c'"
+    ]
+    assert enum_snapshot(db_url) == {("public", "st"): ("a", "c")}
+    assert query(db_url, "SELECT count(*) FROM v") == [(0,)]  # what the warning says
