@@ -24,7 +24,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+# enumbench (here), and the test suite's Alembic project helper (tests.support.project,
+# from the repository root) that enumbench's projects are built on
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from enumbench import db, peer, report, scenarios  # noqa: E402
 from enumbench.tools import CHANGE_KEYS, TOOLS  # noqa: E402

@@ -73,12 +73,12 @@ def describe_op(
             plan = plan_operation(op, Target(dialect, options))
         except EnumOpsError as exc:
             reason = str(exc).splitlines()[0]
-            return [f"{operation_name(op)} {op.described_target}: cannot be planned "
+            return [f"{operation_name(type(op))} {op.described_target}: cannot be planned "
                     f"without a database: {reason}"]
     summary = plan.summary()
     if summary is None:
         return []
-    return [f"{operation_name(op)} {op.described_target}: {summary}"]
+    return [f"{operation_name(type(op))} {op.described_target}: {summary}"]
 
 
 def _describe_alembic_op(op: Any) -> list[str]:

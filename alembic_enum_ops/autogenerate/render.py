@@ -1,30 +1,27 @@
 """Autogenerate rendering: how each operation is written into a revision file.
 
-Calls use keyword arguments for everything but the type name and its labels, and
-always carry ``schema=`` when known, so the revision means the same thing whatever
-``search_path`` the deploy runs with.
+One generic renderer writes every operation, driven by its ``__init__`` signature (where
+the arguments are declared once): parameters that can be passed positionally (the type
+name and its labels, the table and column) are written positionally, keyword-only ones
+as ``key=value`` only when the operation's value differs from the parameter's default.
+So calls always carry ``schema=`` when known, and the revision means the same thing
+whatever ``search_path`` the deploy runs with; ``lock_timeout`` appears only when set.
+Values are Python literals (``repr``), tuples written as lists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import inspect
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from alembic.autogenerate import renderers
 from alembic.autogenerate.api import AutogenContext
+from alembic.operations import MigrateOperation
 
-from ..operations.check import CreateCheckEnumOp, DropCheckEnumOp, SetCheckEnumValuesOp
-from ..operations.convert import CheckToEnumOp, EnumToCheckOp
-from ..operations.native import (
-    AddEnumValueOp,
-    CreateEnumOp,
-    DropEnumOp,
-    RenameEnumOp,
-    RenameEnumValueOp,
-    SetEnumSchemaOp,
-)
+from ..operations import RenameEnumValueOp, SwapEnumOp
+from ..operations.base import operation_name, registered_operations
 from ..operations.notes import EnumNoteOp
-from ..operations.swap import RemoveEnumValueOp, SwapEnumOp
 
 
 def _prefix(autogen_context: AutogenContext) -> str:
@@ -38,10 +35,10 @@ def render_call(
     positional: Iterable[Any],
     keywords: Iterable[tuple[str, Any]],
 ) -> str:
-    """``op.method(positional..., key=value...)``, skipping keywords whose value is
-    None, rendered with ``repr`` (Python literals, not SQL)."""
+    """``op.method(positional..., key=value...)``, every value rendered with ``repr``
+    (Python literals, not SQL)."""
     args = [_literal(v) for v in positional]
-    args.extend(f"{k}={_literal(v)}" for k, v in keywords if v is not None)
+    args.extend(f"{k}={_literal(v)}" for k, v in keywords)
     return f"{_prefix(autogen_context)}{method}({', '.join(args)})"
 
 
@@ -53,75 +50,52 @@ def _literal(value: Any) -> str:
     return repr(value)
 
 
-@renderers.dispatch_for(CreateEnumOp)
-def render_enum_create(autogen_context: AutogenContext, op: CreateEnumOp) -> str:
-    return render_call(
-        autogen_context,
-        "enum_create",
-        [op.name, op.values],
-        [("schema", op.schema), ("if_not_exists", op.if_not_exists or None)],
-    )
+def is_default(value: Any, default: Any) -> bool:
+    """Whether an operation's ``value`` for a parameter is the parameter's ``default``
+    (then it is not written): an empty mapping is a ``None`` default; otherwise the
+    same type and an equal value (``0`` is not ``False``)."""
+    if default is None:
+        return value is None or (isinstance(value, Mapping) and not value)
+    return type(value) is type(default) and bool(value == default)
 
 
-@renderers.dispatch_for(DropEnumOp)
-def render_enum_drop(autogen_context: AutogenContext, op: DropEnumOp) -> str:
-    return render_call(
-        autogen_context,
-        "enum_drop",
-        [op.name],
-        [("schema", op.schema), ("if_exists", op.if_exists or None), ("values", op.values)],
-    )
+def call_arguments(
+    operation: MigrateOperation,
+) -> tuple[list[Any], list[tuple[str, Any]]]:
+    """The positional values and the ``(keyword, value)`` pairs that rebuild
+    ``operation``: each ``__init__`` parameter's value is the operation's attribute of
+    the same name."""
+    cls = type(operation)
+    positional: list[Any] = []
+    keywords: list[tuple[str, Any]] = []
+    for parameter in list(inspect.signature(cls.__init__).parameters.values())[1:]:
+        try:
+            value = getattr(operation, parameter.name)
+        except AttributeError:
+            raise TypeError(
+                f"{cls.__qualname__} cannot be rendered: its __init__ parameter "
+                f"{parameter.name!r} is not an attribute of the operation"
+            ) from None
+        if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            positional.append(value)
+        elif parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+            if parameter.default is parameter.empty or not is_default(value, parameter.default):
+                keywords.append((parameter.name, value))
+        else:
+            raise TypeError(
+                f"{cls.__qualname__}.__init__ ({parameter.name}): "
+                f"{parameter.kind.description} parameters cannot be rendered"
+            )
+    return positional, keywords
 
 
-@renderers.dispatch_for(AddEnumValueOp)
-def render_enum_add_value(autogen_context: AutogenContext, op: AddEnumValueOp) -> str:
-    return render_call(
-        autogen_context,
-        "enum_add_value",
-        [op.name, op.value],
-        [
-            ("schema", op.schema),
-            ("before", op.before),
-            ("after", op.after),
-            ("if_not_exists", None if op.if_not_exists else False),
-        ],
-    )
-
-
-@renderers.dispatch_for(RenameEnumValueOp)
-def render_enum_rename_value(autogen_context: AutogenContext, op: RenameEnumValueOp) -> str:
-    return render_call(
-        autogen_context, "enum_rename_value", [op.name, op.old, op.new], [("schema", op.schema)]
-    )
-
-
-@renderers.dispatch_for(RenameEnumOp)
-def render_enum_rename(autogen_context: AutogenContext, op: RenameEnumOp) -> str:
-    return render_call(
-        autogen_context, "enum_rename", [op.name, op.new_name], [("schema", op.schema)]
-    )
-
-
-@renderers.dispatch_for(SetEnumSchemaOp)
-def render_enum_set_schema(autogen_context: AutogenContext, op: SetEnumSchemaOp) -> str:
-    return render_call(
-        autogen_context, "enum_set_schema", [op.name, op.new_schema], [("schema", op.schema)]
-    )
-
-
-@renderers.dispatch_for(SwapEnumOp)
-def render_enum_swap(autogen_context: AutogenContext, op: SwapEnumOp) -> list[str]:
-    call = render_call(
-        autogen_context,
-        "enum_swap",
-        [op.name, op.new_values],
-        [
-            ("schema", op.schema),
-            ("mapping", op.mapping or None),
-            ("old_values", op.old_values),
-        ],
-    )
-    return [*swap_hints(autogen_context, op), call]
+def render_operation(autogen_context: AutogenContext, operation: MigrateOperation) -> list[str]:
+    """The renderer of every operation: comment lines (see :data:`COMMENTS`), then
+    ``op.<name>(...)``."""
+    positional, keywords = call_arguments(operation)
+    call = render_call(autogen_context, operation_name(type(operation)), positional, keywords)
+    comments = COMMENTS.get(type(operation))
+    return [*(comments(autogen_context, operation) if comments else []), call]
 
 
 def swap_hints(autogen_context: AutogenContext, op: SwapEnumOp) -> list[str]:
@@ -145,8 +119,8 @@ def swap_hints(autogen_context: AutogenContext, op: SwapEnumOp) -> list[str]:
         if old.index(gone) == new.index(came) and [v for v in old if v != gone] == [
             v for v in new if v != came
         ]:
-            rename = render_call(
-                autogen_context, "enum_rename_value", [op.name, gone, came], [("schema", op.schema)]
+            (rename,) = render_operation(
+                autogen_context, RenameEnumValueOp(op.name, gone, came, schema=op.schema)
             )
             lines += [
                 f"# {gone!r} disappears and {came!r} appears at the same position.",
@@ -163,18 +137,13 @@ def swap_hints(autogen_context: AutogenContext, op: SwapEnumOp) -> list[str]:
     return lines
 
 
-@renderers.dispatch_for(RemoveEnumValueOp)
-def render_enum_remove_value(autogen_context: AutogenContext, op: RemoveEnumValueOp) -> str:
-    return render_call(
-        autogen_context,
-        "enum_remove_value",
-        [op.name, op.value],
-        [
-            ("schema", op.schema),
-            ("replace_with", op.replace_with),
-            ("old_values", op.old_values),
-        ],
-    )
+# Comment lines written above an operation's call, by operation class.
+COMMENTS: dict[type[MigrateOperation], Callable[[AutogenContext, Any], list[str]]] = {
+    SwapEnumOp: swap_hints,
+}
+
+for _cls in registered_operations().values():
+    renderers.dispatch_for(_cls)(render_operation)
 
 
 # --- notes ---------------------------------------------------------------------------
@@ -184,81 +153,3 @@ def render_enum_remove_value(autogen_context: AutogenContext, op: RemoveEnumValu
 def render_enum_note(autogen_context: AutogenContext, op: EnumNoteOp) -> list[str]:
     """A note is a comment only: it never counts as a difference for ``alembic check``."""
     return [f"# {line}" if line else "#" for line in op.text.splitlines()]
-
-
-# --- VARCHAR + CHECK variant renderers ---------------------------------------------------
-
-
-@renderers.dispatch_for(CreateCheckEnumOp)
-def render_check_enum_create(autogen_context: AutogenContext, op: CreateCheckEnumOp) -> str:
-    return render_call(
-        autogen_context,
-        "check_enum_create",
-        [op.table, op.column, op.values],
-        [("schema", op.schema), ("constraint_name", op.constraint_name)],
-    )
-
-
-@renderers.dispatch_for(SetCheckEnumValuesOp)
-def render_check_enum_set_values(
-    autogen_context: AutogenContext, op: SetCheckEnumValuesOp
-) -> str:
-    return render_call(
-        autogen_context,
-        "check_enum_set_values",
-        [op.table, op.column, op.values],
-        [
-            ("schema", op.schema),
-            ("constraint_name", op.constraint_name),
-            ("mapping", op.mapping or None),
-            ("old_values", op.old_values),
-        ],
-    )
-
-
-@renderers.dispatch_for(DropCheckEnumOp)
-def render_check_enum_drop(autogen_context: AutogenContext, op: DropCheckEnumOp) -> str:
-    return render_call(
-        autogen_context,
-        "check_enum_drop",
-        [op.table, op.column],
-        [
-            ("schema", op.schema),
-            ("constraint_name", op.constraint_name),
-            ("values", op.values),
-        ],
-    )
-
-
-@renderers.dispatch_for(EnumToCheckOp)
-def render_enum_to_check(autogen_context: AutogenContext, op: EnumToCheckOp) -> str:
-    return render_call(
-        autogen_context,
-        "enum_to_check",
-        [op.table, op.column],
-        [
-            ("schema", op.schema),
-            ("type_name", op.type_name),
-            ("type_schema", op.type_schema),
-            ("values", op.values),
-            ("constraint_name", op.constraint_name),
-            ("length", op.length),
-            ("drop_type", None if op.drop_type else False),
-        ],
-    )
-
-
-@renderers.dispatch_for(CheckToEnumOp)
-def render_check_to_enum(autogen_context: AutogenContext, op: CheckToEnumOp) -> str:
-    return render_call(
-        autogen_context,
-        "check_to_enum",
-        [op.table, op.column, op.type_name, op.values],
-        [
-            ("schema", op.schema),
-            ("type_schema", op.type_schema),
-            ("constraint_name", op.constraint_name),
-            ("create_type", None if op.create_type else False),
-            ("existing_length", op.existing_length),
-        ],
-    )

@@ -11,8 +11,9 @@ type and the offending value.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from alembic.operations import MigrateOperation, Operations
 
@@ -23,33 +24,103 @@ OperationClass = TypeVar("OperationClass", bound=type[MigrateOperation])
 
 _REGISTERED: dict[str, type[MigrateOperation]] = {}
 
+_SUPPORTED_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
 
 def operation(name: str) -> Callable[[OperationClass], OperationClass]:
     """Class decorator: register the class as ``op.<name>`` on Alembic's ``Operations``
-    (once, at import) and under ``name`` here, for :func:`operation_class`."""
+    (once, at import) and under ``name`` here, for :func:`operation_class`.
+
+    The arguments of an operation are declared once, in its ``__init__``: the
+    classmethod Alembic proxies as ``op.<name>`` is generated from that signature (see
+    :func:`invoke_classmethod`), and so are the type stub (``scripts/write_pyi.py``)
+    and the autogenerate renderer (:mod:`alembic_enum_ops.autogenerate.render`).
+    """
 
     def register(cls: OperationClass) -> OperationClass:
+        if name in vars(cls):
+            raise TypeError(
+                f"{cls.__qualname__} defines {name}() itself: the operation's arguments "
+                "are declared in __init__ only, and the classmethod is generated from it"
+            )
+        if name in _REGISTERED:
+            raise TypeError(f"operation {name!r} is already registered")
+        setattr(cls, name, classmethod(invoke_classmethod(cls, name)))
         Operations.register_operation(name)(cls)
         _REGISTERED[name] = cls
-        _NAMES[cls] = name
         return cls
 
     return register
 
 
-_NAMES: dict[type[MigrateOperation], str] = {}
+def invoke_classmethod(cls: type[MigrateOperation], name: str) -> Callable[..., None]:
+    """The function behind ``op.<name>``: ``name(cls, operations, <the parameters of
+    cls.__init__>)`` building ``cls(...)`` and handing it to ``operations.invoke``.
 
-
-def operation_name(op: MigrateOperation) -> str:
-    """The ``op.<name>`` an operation is called by in a revision."""
-    return _NAMES[type(op)]
-
+    Alembic's ``Operations.register_operation`` reads the classmethod's *code object*
+    (SQLAlchemy's ``inspect_getfullargspec``: argument names, ``__defaults__``,
+    ``__kwdefaults__``, ``__annotations__``), not ``__signature__``, to build the
+    proxy.  So, as Alembic builds its own proxies, the function is compiled from source
+    text naming every parameter with its kind, and then given ``__init__``'s defaults,
+    annotations (source text, the modules use ``from __future__ import annotations``)
+    and docstring (the user-facing text ``help(op.<name>)`` shows).
+    """
+    init = cls.__init__
+    parameters = list(inspect.signature(init).parameters.values())[1:]  # without self
+    header = ["cls", "operations"]
+    arguments: list[str] = []
+    for parameter in parameters:
+        if parameter.kind not in _SUPPORTED_KINDS:
+            raise TypeError(
+                f"{cls.__qualname__}.__init__: parameter {parameter.name!r} is "
+                f"{parameter.kind.description}; operations take positional-or-keyword "
+                "and keyword-only parameters only"
+            )
+        if parameter.name in header:
+            raise TypeError(
+                f"{cls.__qualname__}.__init__: parameter name {parameter.name!r} is "
+                "reserved for the generated classmethod"
+            )
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+            if "*" not in header:
+                header.append("*")
+            arguments.append(f"{parameter.name}={parameter.name}")
+        else:
+            arguments.append(parameter.name)
+        header.append(parameter.name)
+    source = (
+        f"def {name}({', '.join(header)}):\n"
+        f"    operations.invoke(cls({', '.join(arguments)}))\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(source, f"<operation {name}>", "exec"), {}, namespace)
+    function: Callable[..., None] = namespace[name]
+    function.__defaults__ = init.__defaults__
+    function.__kwdefaults__ = None if init.__kwdefaults__ is None else dict(init.__kwdefaults__)
+    function.__annotations__ = {"operations": "Operations", **init.__annotations__}
+    function.__module__ = cls.__module__
+    function.__qualname__ = f"{cls.__qualname__}.{name}"
+    function.__doc__ = init.__doc__
+    return function
 
 
 def operation_class(name: str) -> type[MigrateOperation]:
     """The class registered as ``op.<name>``: lets one family's ``reverse()`` build
     another family's operation without the two modules importing each other."""
     return _REGISTERED[name]
+
+
+def registered_operations() -> dict[str, type[MigrateOperation]]:
+    """Every registered operation, ``{name: class}``, in registration order."""
+    return dict(_REGISTERED)
+
+
+def operation_name(cls: type[MigrateOperation]) -> str:
+    """The ``op.<name>`` under which ``cls`` is registered."""
+    for name, registered in _REGISTERED.items():
+        if registered is cls:
+            return name
+    raise KeyError(f"{cls.__qualname__} is not a registered operation")
 
 
 def label_for(schema: str | None, name: object) -> str:

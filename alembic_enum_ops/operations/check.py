@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from alembic.operations import Operations
-
 from ..ddl import check as check_ddl
 from ..ddl.check_sql import temp_constraint_name, transition_constraint_name
 from ..ddl.plan import Plan
@@ -41,22 +39,6 @@ class CreateCheckEnumOp(CheckEnumOperation):
         constraint_name: str | None = None,
         lock_timeout: str | int | None = None,
     ) -> None:
-        self._init_target(table, column, schema, constraint_name)
-        self.values = check_values(values, where=self.column_label)
-        self.lock_timeout = lock_timeout
-
-    @classmethod
-    def check_enum_create(
-        cls,
-        operations: Operations,
-        table: str,
-        column: str,
-        values: Sequence[str],
-        *,
-        schema: str | None = None,
-        constraint_name: str | None = None,
-        lock_timeout: str | int | None = None,
-    ) -> None:
         """Limit ``table.column`` (text/varchar) to ``values`` with a CHECK.
 
         The constraint is added ``NOT VALID`` in a short transaction of its own (ACCESS
@@ -65,12 +47,9 @@ class CreateCheckEnumOp(CheckEnumOperation):
         another value make it refuse first.  ``constraint_name`` defaults to
         ``ck_<table>_<column>_enum``.
         """
-        operations.invoke(
-            cls(
-                table, column, values, schema=schema,
-                constraint_name=constraint_name, lock_timeout=lock_timeout,
-            )
-        )
+        self._init_target(table, column, schema, constraint_name)
+        self.values = check_values(values, where=self.column_label)
+        self.lock_timeout = lock_timeout
 
     def reverse(self) -> DropCheckEnumOp:
         return DropCheckEnumOp(
@@ -103,6 +82,16 @@ class SetCheckEnumValuesOp(CheckEnumOperation):
         old_values: Sequence[str] | None = None,
         lock_timeout: str | int | None = None,
     ) -> None:
+        """Make the CHECK on ``table.column`` allow exactly ``values``.
+
+        Rows holding a value that leaves the set make it refuse before any change,
+        unless ``mapping`` (``{old: new}``) says where they go; they are then
+        remapped in committed batches (``check_batch_size`` rows) while a
+        transitional CHECK allows the old or the new values, so no write of the
+        application fails before the new set is in force, and the new constraint is
+        validated afterwards.  ``old_values`` records the current set so the
+        operation can be reversed (autogenerate fills it in).
+        """
         self._init_target(table, column, schema, constraint_name)
         where = self.column_label
         self.values = check_values(values, where=where)
@@ -134,37 +123,6 @@ class SetCheckEnumValuesOp(CheckEnumOperation):
                 )
             self.mapping[old] = new
         self.lock_timeout = lock_timeout
-
-    @classmethod
-    def check_enum_set_values(
-        cls,
-        operations: Operations,
-        table: str,
-        column: str,
-        values: Sequence[str],
-        *,
-        schema: str | None = None,
-        constraint_name: str | None = None,
-        mapping: Mapping[str, str] | None = None,
-        old_values: Sequence[str] | None = None,
-        lock_timeout: str | int | None = None,
-    ) -> None:
-        """Make the CHECK on ``table.column`` allow exactly ``values``.
-
-        Rows holding a value that leaves the set make it refuse before any change,
-        unless ``mapping`` (``{old: new}``) says where they go; they are then
-        remapped in committed batches (``check_batch_size`` rows) while a
-        transitional CHECK allows the old or the new values, so no write of the
-        application fails before the new set is in force, and the new constraint is
-        validated afterwards.  ``old_values`` records the current set so the
-        operation can be reversed (autogenerate fills it in).
-        """
-        operations.invoke(
-            cls(
-                table, column, values, schema=schema, constraint_name=constraint_name,
-                mapping=mapping, old_values=old_values, lock_timeout=lock_timeout,
-            )
-        )
 
     def reverse(self) -> SetCheckEnumValuesOp:
         if self.old_values is None:
@@ -206,30 +164,11 @@ class DropCheckEnumOp(CheckEnumOperation):
         values: Sequence[str] | None = None,
         lock_timeout: str | int | None = None,
     ) -> None:
+        """Drop the CHECK (brief ACCESS EXCLUSIVE under ``lock_timeout``); ``values``
+        records the set so the downgrade can re-create it."""
         self._init_target(table, column, schema, constraint_name)
         self.values = None if values is None else check_values(values, where=self.column_label)
         self.lock_timeout = lock_timeout
-
-    @classmethod
-    def check_enum_drop(
-        cls,
-        operations: Operations,
-        table: str,
-        column: str,
-        *,
-        schema: str | None = None,
-        constraint_name: str | None = None,
-        values: Sequence[str] | None = None,
-        lock_timeout: str | int | None = None,
-    ) -> None:
-        """Drop the CHECK (brief ACCESS EXCLUSIVE under ``lock_timeout``); ``values``
-        records the set so the downgrade can re-create it."""
-        operations.invoke(
-            cls(
-                table, column, schema=schema, constraint_name=constraint_name,
-                values=values, lock_timeout=lock_timeout,
-            )
-        )
 
     def reverse(self) -> CreateCheckEnumOp:
         if self.values is None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from alembic.operations import Operations
-
 from ..ddl import convert as convert_ddl
 from ..ddl.plan import Plan
 from ..errors import EnumStateError, InvalidEnumInputError
@@ -44,32 +42,6 @@ class EnumToCheckOp(CheckEnumOperation):
         drop_type: bool = True,
         lock_timeout: str | int | None = None,
     ) -> None:
-        self._init_target(table, column, schema, constraint_name)
-        self.type_name = None if type_name is None else check_name(type_name, what="type name")
-        self.type_schema = check_schema(type_schema)
-        self.values = (
-            None if values is None else check_labels(values, type_label=self.column_label)
-        )
-        self.length = check_length(self.column_label, "length", length, self.values)
-        self.drop_type = bool(drop_type)
-        self.lock_timeout = lock_timeout
-
-    @classmethod
-    def enum_to_check(
-        cls,
-        operations: Operations,
-        table: str,
-        column: str,
-        *,
-        schema: str | None = None,
-        type_name: str | None = None,
-        type_schema: str | None = None,
-        values: Sequence[str] | None = None,
-        constraint_name: str | None = None,
-        length: int | None = None,
-        drop_type: bool = True,
-        lock_timeout: str | int | None = None,
-    ) -> None:
         """Turn a native-enum column into ``text`` (``varchar(length)``) + CHECK.
 
         Rewrites the table under ACCESS EXCLUSIVE (in its own transaction, under
@@ -79,13 +51,15 @@ class EnumToCheckOp(CheckEnumOperation):
         Online, ``type_name``/``values`` are read from the catalog; offline (and for
         the downgrade) pass them.
         """
-        operations.invoke(
-            cls(
-                table, column, schema=schema, type_name=type_name, type_schema=type_schema,
-                values=values, constraint_name=constraint_name, length=length,
-                drop_type=drop_type, lock_timeout=lock_timeout,
-            )
+        self._init_target(table, column, schema, constraint_name)
+        self.type_name = None if type_name is None else check_name(type_name, what="type name")
+        self.type_schema = check_schema(type_schema)
+        self.values = (
+            None if values is None else check_labels(values, type_label=self.column_label)
         )
+        self.length = check_length(self.column_label, "length", length, self.values)
+        self.drop_type = bool(drop_type)
+        self.lock_timeout = lock_timeout
 
     def reverse(self) -> CheckToEnumOp:
         if self.type_name is None or self.values is None:
@@ -125,33 +99,6 @@ class CheckToEnumOp(CheckEnumOperation):
         existing_length: int | None = None,
         lock_timeout: str | int | None = None,
     ) -> None:
-        self._init_target(table, column, schema, constraint_name)
-        self.type_name = check_name(type_name, what="type name")
-        self.type_schema = check_schema(type_schema)
-        self.values = check_labels(values, type_label=self.type_name)
-        self.create_type = bool(create_type)
-        # not checked against ``values``: a new label may outgrow the old varchar(n)
-        self.existing_length = check_length(
-            self.column_label, "existing_length", existing_length, None
-        )
-        self.lock_timeout = lock_timeout
-
-    @classmethod
-    def check_to_enum(
-        cls,
-        operations: Operations,
-        table: str,
-        column: str,
-        type_name: str,
-        values: Sequence[str],
-        *,
-        schema: str | None = None,
-        type_schema: str | None = None,
-        constraint_name: str | None = None,
-        create_type: bool = True,
-        existing_length: int | None = None,
-        lock_timeout: str | int | None = None,
-    ) -> None:
         """Turn a text + CHECK column into the native enum ``type_name``.
 
         Creates the type (unless ``create_type=False``) in ``type_schema`` (default:
@@ -165,13 +112,16 @@ class CheckToEnumOp(CheckEnumOperation):
         ``varchar(n)`` rather than ``text`` (``text`` when a label is longer than
         ``n``).
         """
-        operations.invoke(
-            cls(
-                table, column, type_name, values, schema=schema, type_schema=type_schema,
-                constraint_name=constraint_name, create_type=create_type,
-                existing_length=existing_length, lock_timeout=lock_timeout,
-            )
+        self._init_target(table, column, schema, constraint_name)
+        self.type_name = check_name(type_name, what="type name")
+        self.type_schema = check_schema(type_schema)
+        self.values = check_labels(values, type_label=self.type_name)
+        self.create_type = bool(create_type)
+        # not checked against ``values``: a new label may outgrow the old varchar(n)
+        self.existing_length = check_length(
+            self.column_label, "existing_length", existing_length, None
         )
+        self.lock_timeout = lock_timeout
 
     def reverse(self) -> EnumToCheckOp:
         return EnumToCheckOp(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from alembic.operations import MigrateOperation, Operations
+from alembic.operations import MigrateOperation
 
 from ..catalog import read_enums
 from ..ddl import native as ddl
@@ -37,28 +37,16 @@ class CreateEnumOp(EnumOperation):
         schema: str | None = None,
         if_not_exists: bool = False,
     ) -> None:
-        self.schema = check_schema(schema, type_label=label_for(None, name))
-        self.name = check_name(name, what="enum type name")
-        self.values = check_labels(values, type_label=self.type_label)
-        self.if_not_exists = bool(if_not_exists)
-
-    @classmethod
-    def enum_create(
-        cls,
-        operations: Operations,
-        name: str,
-        values: Sequence[str],
-        *,
-        schema: str | None = None,
-        if_not_exists: bool = False,
-    ) -> None:
         """Create a native enum type with ``values`` in order.
 
         ``schema=None`` means the connection's default schema (``current_schema()``).
         With ``if_not_exists=True`` an existing type with the same labels is kept; one
         with other labels is an error, never silently accepted.
         """
-        operations.invoke(cls(name, values, schema=schema, if_not_exists=if_not_exists))
+        self.schema = check_schema(schema, type_label=label_for(None, name))
+        self.name = check_name(name, what="enum type name")
+        self.values = check_labels(values, type_label=self.type_label)
+        self.if_not_exists = bool(if_not_exists)
 
     def reverse(self) -> DropEnumOp:
         return DropEnumOp(self.name, schema=self.schema, values=self.values)
@@ -79,30 +67,18 @@ class DropEnumOp(EnumOperation):
         if_exists: bool = False,
         values: Sequence[str] | None = None,
     ) -> None:
-        self.schema = check_schema(schema, type_label=label_for(None, name))
-        self.name = check_name(name, what="enum type name")
-        self.if_exists = bool(if_exists)
-        self.values = (
-            None if values is None else check_labels(values, type_label=self.type_label)
-        )
-
-    @classmethod
-    def enum_drop(
-        cls,
-        operations: Operations,
-        name: str,
-        *,
-        schema: str | None = None,
-        if_exists: bool = False,
-        values: Sequence[str] | None = None,
-    ) -> None:
         """Drop a native enum type.
 
         Before dropping, the catalog is checked: columns (plain or array), views,
         functions, domains or anything else using the type make it refuse, listing
         each.  ``values`` records the labels so the operation can be reversed.
         """
-        operations.invoke(cls(name, schema=schema, if_exists=if_exists, values=values))
+        self.schema = check_schema(schema, type_label=label_for(None, name))
+        self.name = check_name(name, what="enum type name")
+        self.if_exists = bool(if_exists)
+        self.values = (
+            None if values is None else check_labels(values, type_label=self.type_label)
+        )
 
     def reverse(self) -> CreateEnumOp:
         if self.values is None:
@@ -131,6 +107,13 @@ class AddEnumValueOp(EnumOperation):
         if_not_exists: bool = True,
         lock_timeout: str | int | None = None,
     ) -> None:
+        """Add ``value`` to the enum, at the end or ``before``/``after`` a label.
+
+        Runs in a transaction of its own, committed at once (Alembic's autocommit
+        block), so the rest of the revision can use the new value.  Because that part
+        is committed even if a later operation fails, ``if_not_exists`` defaults to
+        True: rerunning the revision skips the value already added.
+        """
         self.schema = check_schema(schema, type_label=label_for(None, name))
         self.name = check_name(name, what="enum type name")
         self.value = check_label(value, type_label=self.type_label)
@@ -147,38 +130,6 @@ class AddEnumValueOp(EnumOperation):
             )
         self.if_not_exists = bool(if_not_exists)
         self.lock_timeout = lock_timeout
-
-    @classmethod
-    def enum_add_value(
-        cls,
-        operations: Operations,
-        name: str,
-        value: str,
-        *,
-        schema: str | None = None,
-        before: str | None = None,
-        after: str | None = None,
-        if_not_exists: bool = True,
-        lock_timeout: str | int | None = None,
-    ) -> None:
-        """Add ``value`` to the enum, at the end or ``before``/``after`` a label.
-
-        Runs in a transaction of its own, committed at once (Alembic's autocommit
-        block), so the rest of the revision can use the new value.  Because that part
-        is committed even if a later operation fails, ``if_not_exists`` defaults to
-        True: rerunning the revision skips the value already added.
-        """
-        operations.invoke(
-            cls(
-                name,
-                value,
-                schema=schema,
-                before=before,
-                after=after,
-                if_not_exists=if_not_exists,
-                lock_timeout=lock_timeout,
-            )
-        )
 
     @property
     def described_target(self) -> str:
@@ -199,6 +150,7 @@ class RenameEnumValueOp(EnumOperation):
     """``ALTER TYPE ... RENAME VALUE``: instant, no table is touched."""
 
     def __init__(self, name: str, old: str, new: str, *, schema: str | None = None) -> None:
+        """Rename label ``old`` to ``new``; stored rows follow at once."""
         self.schema = check_schema(schema, type_label=label_for(None, name))
         self.name = check_name(name, what="enum type name")
         self.old = check_label(old, type_label=self.type_label)
@@ -207,19 +159,6 @@ class RenameEnumValueOp(EnumOperation):
             raise InvalidEnumInputError(
                 f"enum {self.type_label}: renaming {old!r} to itself does nothing"
             )
-
-    @classmethod
-    def enum_rename_value(
-        cls,
-        operations: Operations,
-        name: str,
-        old: str,
-        new: str,
-        *,
-        schema: str | None = None,
-    ) -> None:
-        """Rename label ``old`` to ``new``; stored rows follow at once."""
-        operations.invoke(cls(name, old, new, schema=schema))
 
     def reverse(self) -> RenameEnumValueOp:
         return RenameEnumValueOp(self.name, self.new, self.old, schema=self.schema)
@@ -233,6 +172,7 @@ class RenameEnumOp(EnumOperation):
     """``ALTER TYPE ... RENAME TO``."""
 
     def __init__(self, old_name: str, new_name: str, *, schema: str | None = None) -> None:
+        """Rename the type (its array type follows)."""
         self.schema = check_schema(schema, type_label=label_for(None, old_name))
         self.name = check_name(old_name, what="enum type name")
         self.new_name = check_name(new_name, what="new enum type name", type_label=self.type_label)
@@ -242,18 +182,6 @@ class RenameEnumOp(EnumOperation):
     @property
     def old_name(self) -> str:
         return self.name
-
-    @classmethod
-    def enum_rename(
-        cls,
-        operations: Operations,
-        old_name: str,
-        new_name: str,
-        *,
-        schema: str | None = None,
-    ) -> None:
-        """Rename the type (its array type follows)."""
-        operations.invoke(cls(old_name, new_name, schema=schema))
 
     def reverse(self) -> RenameEnumOp:
         return RenameEnumOp(self.new_name, self.name, schema=self.schema)
@@ -267,6 +195,7 @@ class SetEnumSchemaOp(EnumOperation):
     """``ALTER TYPE ... SET SCHEMA``: columns keep using the type where it moves."""
 
     def __init__(self, name: str, new_schema: str, *, schema: str | None = None) -> None:
+        """Move the type (and its array type) to ``new_schema``."""
         self.schema = check_schema(schema, type_label=label_for(None, name))
         self.name = check_name(name, what="enum type name")
         self.new_schema = check_name(
@@ -276,18 +205,6 @@ class SetEnumSchemaOp(EnumOperation):
             raise InvalidEnumInputError(
                 f"enum {self.type_label} is already in schema {new_schema!r}"
             )
-
-    @classmethod
-    def enum_set_schema(
-        cls,
-        operations: Operations,
-        name: str,
-        new_schema: str,
-        *,
-        schema: str | None = None,
-    ) -> None:
-        """Move the type (and its array type) to ``new_schema``."""
-        operations.invoke(cls(name, new_schema, schema=schema))
 
     def reverse(self) -> SetEnumSchemaOp:
         if self.schema is None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from alembic.operations import Operations
-
 from ..ddl import swap as swap_planner
 from ..ddl.plan import Plan
 from ..ddl.swap_preview import describe_swap
@@ -36,6 +34,13 @@ class SwapEnumOp(EnumOperation):
         old_values: Sequence[str] | None = None,
         lock_timeout: str | int | None = None,
     ) -> None:
+        """Give the type exactly ``new_values``, in order, under the same name.
+
+        Rows holding a label that disappears are remapped by ``mapping``
+        (``{old: new}``); without a mapping for them the operation refuses before
+        changing anything.  ``old_values`` records the current labels so the
+        operation can be reversed (autogenerate always fills it in).
+        """
         self.schema = check_schema(schema, type_label=label_for(None, name))
         self.name = check_name(name, what="enum type name")
         self.new_values = check_labels(new_values, type_label=self.type_label)
@@ -54,36 +59,6 @@ class SwapEnumOp(EnumOperation):
                 f"values {list(self.new_values)!r}"
             )
         self.lock_timeout = lock_timeout
-
-    @classmethod
-    def enum_swap(
-        cls,
-        operations: Operations,
-        name: str,
-        new_values: Sequence[str],
-        *,
-        schema: str | None = None,
-        mapping: Mapping[str, str] | None = None,
-        old_values: Sequence[str] | None = None,
-        lock_timeout: str | int | None = None,
-    ) -> None:
-        """Give the type exactly ``new_values``, in order, under the same name.
-
-        Rows holding a label that disappears are remapped by ``mapping``
-        (``{old: new}``); without a mapping for them the operation refuses before
-        changing anything.  ``old_values`` records the current labels so the
-        operation can be reversed (autogenerate always fills it in).
-        """
-        operations.invoke(
-            cls(
-                name,
-                new_values,
-                schema=schema,
-                mapping=mapping,
-                old_values=old_values,
-                lock_timeout=lock_timeout,
-            )
-        )
 
     def reverse(self) -> SwapEnumOp:
         if self.old_values is None:
@@ -138,6 +113,7 @@ class RemoveEnumValueOp(EnumOperation):
         old_values: Sequence[str] | None = None,
         lock_timeout: str | int | None = None,
     ) -> None:
+        """Remove ``value``; rows holding it move to ``replace_with`` or it refuses."""
         self.schema = check_schema(schema, type_label=label_for(None, name))
         self.name = check_name(name, what="enum type name")
         self.value = check_label(value, type_label=self.type_label)
@@ -157,30 +133,6 @@ class RemoveEnumValueOp(EnumOperation):
                 f"{list(self.old_values)!r}"
             )
         self.lock_timeout = lock_timeout
-
-    @classmethod
-    def enum_remove_value(
-        cls,
-        operations: Operations,
-        name: str,
-        value: str,
-        *,
-        schema: str | None = None,
-        replace_with: str | None = None,
-        old_values: Sequence[str] | None = None,
-        lock_timeout: str | int | None = None,
-    ) -> None:
-        """Remove ``value``; rows holding it move to ``replace_with`` or it refuses."""
-        operations.invoke(
-            cls(
-                name,
-                value,
-                schema=schema,
-                replace_with=replace_with,
-                old_values=old_values,
-                lock_timeout=lock_timeout,
-            )
-        )
 
     def reverse(self) -> AddEnumValueOp:
         before: str | None = None

@@ -1,7 +1,9 @@
 """A throw-away Alembic project per tool, driven by real ``python -m alembic``.
 
-All tools get the same ``env.py``; only one import line differs (``import
-alembic_enum_ops``, ``import alembic_postgresql_enum`` or nothing).  The env.py times
+It is the test suite's project (:class:`tests.support.project.AlembicProject`) with the
+benchmark's settings: every tool gets the same ``env.py`` except its import line
+(``import alembic_enum_ops``, ``import alembic_postgresql_enum`` or nothing), revisions
+use Alembic's own ``op``, and the env.py is instrumented: it times
 ``context.run_migrations()`` with ``time.monotonic()`` (CLOCK_MONOTONIC, comparable
 across processes, so the migration window lines up with the load's samples) and counts
 the SQL statements sent inside that window with an engine event.  It writes both to
@@ -11,33 +13,20 @@ the JSON file named by ``$BENCH_STATS``.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import textwrap
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ENV_PY = '''
+from tests.support.project import AlembicProject
+
+# env.py's hooks (see tests/support/project.py): count the statements and time the run
+INSTRUMENTATION = '''
 import json
-import os
 import time
 
-import sqlalchemy as sa
-from alembic import context
-from sqlalchemy.pool import NullPool
-
-{tool_import}
-
-try:
-    import models
-    target_metadata = models.metadata
-except ImportError:
-    target_metadata = None
-
-EXTRA = {extra!r}
-counter = {{"n": 0, "on": False}}
+counter = {"n": 0, "on": False}
 
 
 def _count(conn, cursor, statement, parameters, ctx, executemany):
@@ -45,69 +34,29 @@ def _count(conn, cursor, statement, parameters, ctx, executemany):
         counter["n"] += 1
 
 
-def run_migrations_online():
-    engine = sa.create_engine(os.environ["BENCH_URL"], poolclass=NullPool)
+def instrument(engine):
     sa.event.listen(engine, "before_cursor_execute", _count)
-    with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            include_schemas=True,
-            compare_type=True,
-            transaction_per_migration=True,
-            **EXTRA,
-        )
-        counter["on"] = True
-        start = time.monotonic()
-        with context.begin_transaction():
-            context.run_migrations()
-        end = time.monotonic()
-        counter["on"] = False
-    engine.dispose()
+
+
+def run_migrations():
+    counter["on"] = True
+    start = time.monotonic()
+    with context.begin_transaction():
+        context.run_migrations()
+    end = time.monotonic()
+    counter["on"] = False
     with open(os.environ["BENCH_STATS"], "w") as fh:
-        json.dump({{"start": start, "end": end, "statements": counter["n"]}}, fh)
-
-
-run_migrations_online()
+        json.dump({"start": start, "end": end, "statements": counter["n"]}, fh)
 '''
 
-ALEMBIC_INI = """[alembic]
-script_location = %(here)s/migrations
-prepend_sys_path = .
-
-[loggers]
-keys = root,sqlalchemy,alembic
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARNING
-handlers = console
-qualname =
-
-[logger_sqlalchemy]
-level = WARNING
-handlers =
-qualname = sqlalchemy.engine
-
-[logger_alembic]
-level = INFO
-handlers =
-qualname = alembic
-
-[handler_console]
-class = logging.StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(levelname)-5.5s [%(name)s] %(message)s
-"""
+ENVIRONMENT: dict[str, str | None] = {
+    "PYTHONDONTWRITEBYTECODE": "1",
+    # One hash seed for every command: with some seeds vanilla Alembic reflects a table
+    # twice (set iteration order), which would add ~9 statements per table to whichever
+    # tool drew that seed.
+    "PYTHONHASHSEED": "0",
+    "PYTHONPATH": None,  # the tool's own interpreter and packages only
+}
 
 
 @dataclass
@@ -139,59 +88,40 @@ class AlembicRun:
         return "\n".join(text[-lines:])
 
 
-@dataclass
-class Project:
-    root: Path
-    python: str
-    tool_import: str
-    extra_configure: dict[str, Any] = field(default_factory=dict)
+class Project(AlembicProject):
+    """The benchmark's project for one tool, run against a database given per command."""
 
-    def __post_init__(self) -> None:
-        (self.root / "migrations" / "versions").mkdir(parents=True, exist_ok=True)
-        (self.root / "migrations" / "env.py").write_text(
-            ENV_PY.format(tool_import=self.tool_import, extra=self.extra_configure)
+    def __init__(
+        self,
+        root: Path,
+        python: str,
+        tool_import: str,
+        extra_configure: dict[str, Any] | None = None,
+    ) -> None:
+        configure = dict(extra_configure or {})
+        super().__init__(
+            root,
+            env=dict(ENVIRONMENT),
+            python=python,
+            tool_import=tool_import,
+            op_import="from alembic import op",
+            enum_ops=configure.pop("enum_ops", {}),
+            configure=configure,
+            instrumentation=INSTRUMENTATION,
         )
-        (self.root / "migrations" / "script.py.mako").write_text("")
-        (self.root / "alembic.ini").write_text(ALEMBIC_INI)
-
-    def write_models(self, code: str) -> None:
-        (self.root / "models.py").write_text(code)
 
     def set_revision(self, upgrade_body: str, imports: str = "") -> None:
         """Make the project hold exactly one revision, ``r1``, with this upgrade body."""
-        for old in (self.root / "migrations" / "versions").glob("*.py"):
+        for old in self.versions.glob("*.py"):
             old.unlink()
-        body = (
-            '"""benchmark revision"""\n'
-            "import sqlalchemy as sa\n"
-            "from alembic import op\n"
-            f"{textwrap.dedent(imports)}\n\n"
-            "revision = 'r1'\n"
-            "down_revision = None\n"
-            "branch_labels = None\n"
-            "depends_on = None\n\n\n"
-            "def upgrade():\n"
-            + textwrap.indent(textwrap.dedent(upgrade_body).strip() or "pass", "    ")
-            + "\n\n\ndef downgrade():\n    pass\n"
-        )
-        (self.root / "migrations" / "versions" / "r1.py").write_text(body)
+        self.write_revision("r1", upgrade_body, imports=imports)
 
     def start(self, url: str, *args: str) -> tuple[subprocess.Popen[str], Path, float]:
         stats = self.root / f"stats_{time.monotonic_ns()}.json"
-        env = {
-            **os.environ,
-            "BENCH_URL": url,
-            "BENCH_STATS": str(stats),
-            "PYTHONDONTWRITEBYTECODE": "1",
-            # One hash seed for every command: with some seeds vanilla Alembic reflects a
-            # table twice (set iteration order), which would add ~9 statements per table
-            # to whichever tool drew that seed.
-            "PYTHONHASHSEED": "0",
-        }
-        env.pop("PYTHONPATH", None)
+        env = {**self.environment(url), "BENCH_STATS": str(stats)}
         started = time.monotonic()
         proc = subprocess.Popen(
-            [self.python, "-m", "alembic", "-c", str(self.root / "alembic.ini"), *args],
+            self.command(*args),
             cwd=self.root,
             env=env,
             stdout=subprocess.PIPE,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -115,11 +114,11 @@ def start_alembic(project: AlembicProject, *args: str) -> AlembicRun:
     out = tempfile.TemporaryFile()
     err = tempfile.TemporaryFile()
     process = subprocess.Popen(
-        [sys.executable, "-m", "alembic", "-c", str(project.root / "alembic.ini"), *args],
+        project.command(*args),
         cwd=project.root,
         stdout=out,
         stderr=err,
-        env={**os.environ, "ENUM_OPS_URL": project.url, **project.env},
+        env=project.environment(),
         start_new_session=True,
     )
     return AlembicRun(process, out, err, list(args))

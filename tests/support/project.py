@@ -5,6 +5,12 @@ End-to-end tests write models and revisions into it and run ``upgrade``,
 a user would.  The env.py imports ``alembic_enum_ops`` and reads the model module
 ``models.py`` next to ``alembic.ini``: ``metadata`` (a MetaData or a list of them),
 ``ENUM_OPS`` (options dict) and ``CONFIGURE`` (extra ``context.configure`` keywords).
+
+The benchmarks (``benchmarks/enumbench/project.py``) use the same project with other
+settings: which tool the env.py imports (``tool_import``), how revisions import ``op``
+(``op_import``), default ``enum_ops``/``configure`` options, the interpreter that runs
+``alembic`` (``python``) and an ``instrumentation`` block of env.py code that wraps the
+migration run (it defines ``instrument(engine)`` and ``run_migrations()``).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ENV_PY = '''
 import os
@@ -23,18 +30,19 @@ import sqlalchemy as sa
 from alembic import context
 from sqlalchemy.pool import NullPool
 
-import alembic_enum_ops  # noqa: F401  (registers the operations)
+{tool_import}
 import models
 
 config = context.config
 url = os.environ.get("ENUM_OPS_URL") or config.get_main_option("sqlalchemy.url")
 target_metadata = getattr(models, "metadata", None)
-ENUM_OPS = getattr(models, "ENUM_OPS", {})
-CONFIGURE = dict(getattr(models, "CONFIGURE", {}))
+ENUM_OPS = getattr(models, "ENUM_OPS", {enum_ops!r})
+CONFIGURE = {{**{configure!r}, **getattr(models, "CONFIGURE", {{}})}}
 CONFIGURE.setdefault("include_schemas", True)
 CONFIGURE.setdefault("compare_type", True)
 CONFIGURE.setdefault("transaction_per_migration", True)
 
+{instrumentation}
 
 def run_migrations_offline():
     context.configure(
@@ -44,12 +52,12 @@ def run_migrations_offline():
         enum_ops=ENUM_OPS,
         **CONFIGURE,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    run_migrations()
 
 
 def run_migrations_online():
     engine = sa.create_engine(url, poolclass=NullPool)
+    instrument(engine)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
@@ -57,8 +65,7 @@ def run_migrations_online():
             enum_ops=ENUM_OPS,
             **CONFIGURE,
         )
-        with context.begin_transaction():
-            context.run_migrations()
+        run_migrations()
     engine.dispose()
 
 
@@ -67,6 +74,20 @@ if context.is_offline_mode():
 else:
     run_migrations_online()
 '''
+
+# The env.py hooks by default: nothing to instrument, one ``begin_transaction()``.
+INSTRUMENTATION = '''
+def instrument(engine):
+    pass
+
+
+def run_migrations():
+    with context.begin_transaction():
+        context.run_migrations()
+'''
+
+TOOL_IMPORT = "import alembic_enum_ops  # noqa: F401  (registers the operations)"
+OP_IMPORT = "from alembic_enum_ops import op"
 
 SCRIPT_MAKO = '''"""${message}
 
@@ -77,7 +98,7 @@ Create Date: ${create_date}
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic_enum_ops import op
+{op_import}
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}
@@ -146,13 +167,28 @@ class AlembicFailed(AssertionError):
 @dataclass
 class AlembicProject:
     root: Path
-    url: str
-    env: dict[str, str] = field(default_factory=dict)
+    url: str = ""  # "" for none in alembic.ini: each command names its database
+    env: dict[str, str | None] = field(default_factory=dict)  # None: unset the variable
+    python: str = sys.executable  # the interpreter that runs ``python -m alembic``
+    tool_import: str = TOOL_IMPORT  # env.py's line importing the migration tool
+    op_import: str = OP_IMPORT  # how revisions import ``op``
+    enum_ops: dict[str, Any] = field(default_factory=dict)  # unless models.ENUM_OPS
+    configure: dict[str, Any] = field(default_factory=dict)  # under models.CONFIGURE
+    instrumentation: str = INSTRUMENTATION  # env.py's instrument() and run_migrations()
 
     def __post_init__(self) -> None:
         (self.root / "migrations" / "versions").mkdir(parents=True, exist_ok=True)
-        (self.root / "migrations" / "env.py").write_text(ENV_PY)
-        (self.root / "migrations" / "script.py.mako").write_text(SCRIPT_MAKO)
+        (self.root / "migrations" / "env.py").write_text(
+            ENV_PY.format(
+                tool_import=self.tool_import,
+                enum_ops=self.enum_ops,
+                configure=self.configure,
+                instrumentation=textwrap.dedent(self.instrumentation).strip() + "\n",
+            )
+        )
+        (self.root / "migrations" / "script.py.mako").write_text(
+            SCRIPT_MAKO.replace("{op_import}", self.op_import)
+        )
         (self.root / "alembic.ini").write_text(
             ALEMBIC_INI.format(url=self.url.replace("%", "%%"))
         )
@@ -182,7 +218,7 @@ class AlembicProject:
             f'"""{revision}"""\n'
             "from collections.abc import Sequence\n\n"
             "import sqlalchemy as sa\n"
-            "from alembic_enum_ops import op\n"
+            f"{self.op_import}\n"
             f"{textwrap.dedent(imports)}\n\n"
             f"revision: str = {revision!r}\n"
             f"down_revision: str | Sequence[str] | None = {down_revision!r}\n"
@@ -198,14 +234,23 @@ class AlembicProject:
         path.write_text(body)
         return path
 
+    def command(self, *args: str) -> list[str]:
+        """``python -m alembic -c <alembic.ini> args...``."""
+        return [self.python, "-m", "alembic", "-c", str(self.root / "alembic.ini"), *args]
+
+    def environment(self, url: str | None = None) -> dict[str, str]:
+        """The environment of an ``alembic`` command run against ``url`` (default: the
+        project's): ``os.environ`` with ``$ENUM_OPS_URL`` and :attr:`env` applied."""
+        merged = {**os.environ, "ENUM_OPS_URL": self.url if url is None else url, **self.env}
+        return {k: v for k, v in merged.items() if v is not None}
+
     def alembic(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        cmd = [sys.executable, "-m", "alembic", "-c", str(self.root / "alembic.ini"), *args]
         result = subprocess.run(
-            cmd,
+            self.command(*args),
             cwd=self.root,
             capture_output=True,
             text=True,
-            env={**os.environ, "ENUM_OPS_URL": self.url, **self.env},
+            env=self.environment(),
             timeout=300,
             check=False,
         )
