@@ -566,6 +566,35 @@ def test_help(args: list[str], needle: str, capsys: pytest.CaptureFixture[str]) 
     assert needle in out
 
 
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import alembic_enum_ops
+
+    expected = f"alembic-enum-ops {alembic_enum_ops.__version__}\n"
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == expected
+    console = subprocess.run([sys.executable, "-m", "alembic_enum_ops", "--version"],
+                             capture_output=True, text=True, timeout=60, check=False)
+    assert (console.returncode, console.stdout) == (0, expected)
+
+
+@pytest.mark.parametrize("database_url_set", [False, True])
+def test_doctor_help_does_not_require_url(
+    database_url_set: bool, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """$DATABASE_URL serves as --url, so the usage never shows --url as required."""
+    if database_url_set:
+        monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    else:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["doctor", "--help"])
+    assert exited.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("usage: alembic-enum-ops doctor [-h] [--url URL]")
+    assert "(default: $DATABASE_URL; one of the two is required)" in out
 
 
 def test_cli_url_defaults_to_database_url(
@@ -579,7 +608,16 @@ def test_cli_url_defaults_to_database_url(
     with pytest.raises(SystemExit) as exited:
         cli.main(["doctor"])
     assert exited.value.code == 2
-    assert "the following arguments are required: --url" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the following arguments are required: --url" in err
+    assert err.splitlines()[-1] == (
+        "alembic-enum-ops doctor: error: the following arguments are required: --url "
+        "(or set $DATABASE_URL)"
+    )
+    monkeypatch.setenv("DATABASE_URL", "")  # set but empty serves nothing
+    with pytest.raises(SystemExit):
+        cli.main(["doctor"])
+    assert "(or set $DATABASE_URL)" in capsys.readouterr().err
 
 
 def test_colour_on_a_terminal_only(db_url: str) -> None:
