@@ -521,6 +521,69 @@ def test_cli_errors_are_one_line_and_exit_2(
     assert message in lines[0]
 
 
+@pytest.mark.parametrize("driver", ["postgresql+psycopg_async", "postgresql+asyncpg"])
+def test_async_url_is_read_through_its_sync_twin(
+    db_url: str, driver: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The URL the pgenum_async template uses (and $DATABASE_URL holds for its users)
+    works for doctor as it is: read through psycopg 3, same server and database."""
+    broken(db_url)
+    url = sa.make_url(db_url).set(drivername=driver).render_as_string(hide_password=False)
+    assert cli.main(["doctor", "--url", url, "--format", "json"]) == 1  # error findings
+    document = json.loads(capsys.readouterr().out)
+    assert document["database"]["url"].startswith("postgresql+psycopg://")
+    assert document["summary"]["errors"] == 1
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert cli.main(["doctor"]) == 1
+    assert "ERROR   [duplicate-type-name]" in capsys.readouterr().out
+
+
+def test_async_url_query_is_translated_for_libpq(db_url: str) -> None:
+    """asyncpg spells sslmode ``ssl``; its twin must get what libpq understands."""
+    from alembic_enum_ops.urls import sync_driver
+
+    url = sa.make_url(db_url).set(drivername="postgresql+asyncpg").update_query_dict(
+        {"ssl": "disable", "prepared_statement_cache_size": "0"}
+    )
+    synced = sync_driver(url)
+    assert synced.drivername == "postgresql+psycopg"
+    assert dict(synced.query) == {"sslmode": "disable"}
+    assert sync_driver("postgresql+psycopg_async://u@h/d").drivername == "postgresql+psycopg"
+    for unchanged in ("postgresql+psycopg://u@h/d", "postgresql+psycopg2://u@h/d",
+                      "postgresql+pg8000://u@h/d"):
+        assert sync_driver(unchanged) == sa.make_url(unchanged)
+    assert sync_driver("postgresql://u@h/d").drivername == "postgresql+psycopg"
+    engine = sa.create_engine(synced)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_an_async_driver_without_a_sync_twin_is_refused(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An async dialect doctor does not know (here asyncpg registered under another
+    name, as a third-party dialect would be): one line, exit 2, no MissingGreenlet."""
+    from sqlalchemy.dialects import registry
+
+    registry.register(
+        "postgresql.enumopsasync", "sqlalchemy.dialects.postgresql.asyncpg", "dialect"
+    )
+    url = sa.make_url(db_url).set(drivername="postgresql+enumopsasync")
+    assert cli.main(["doctor", "--url", url.render_as_string(hide_password=False)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"alembic-enum-ops doctor: error: cannot use database URL "
+        f"{url.render_as_string(hide_password=True)}: alembic-enum-ops reads the catalog "
+        "with a synchronous driver, and enumopsasync is asynchronous; use "
+        "postgresql+psycopg:// (or postgresql+asyncpg:// / postgresql+psycopg_async://, "
+        "which it reads through psycopg 3)"
+    ]
+
+
 def test_unknown_database_on_a_reachable_server(
     db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
