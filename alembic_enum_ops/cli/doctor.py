@@ -61,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
     from ..doctor import diagnose, render_json, render_text
     from ..errors import InvalidEnumInputError
 
-    raw = args.url if args.url is not None else os.environ.get("DATABASE_URL")
-    if not raw and args.url is None:
+    raw: str | None = args.url if args.url is not None else os.environ.get("DATABASE_URL")
+    if raw is None or (not raw and args.url is None):
         args.parser.error("the following arguments are required: --url (or set $DATABASE_URL)")
     url = database_url(raw)
     expected = None
