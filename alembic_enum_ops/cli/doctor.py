@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
 
     raw: str | None = args.url if args.url is not None else os.environ.get("DATABASE_URL")
     if raw is None or (not raw and args.url is None):
-        args.parser.error("the following arguments are required: --url (or set $DATABASE_URL)")
+        parser: argparse.ArgumentParser = args.parser
+        parser.error("the following arguments are required: --url (or set $DATABASE_URL)")
     url = database_url(raw)
     expected = None
     if args.metadata:
