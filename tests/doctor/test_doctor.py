@@ -731,6 +731,100 @@ def test_enum_in_the_default_schema(db_url: str) -> None:
     assert 'op.enum_set_schema("ingestionstatus", "public", schema="ai")' in finding.fix
 
 
+# --- the model is the wrong side: its fix comes first ---------------------------------
+
+VALUES_CALLABLE = "values_callable=lambda e: [m.value for m in e]"
+
+
+def test_model_without_schema_nor_values_callable_column_on_the_real_type(
+    db_url: str,
+) -> None:
+    """create_all() left public.ingestionstatus ('PENDING', ...) behind; the column uses
+    the real ai.ingestionstatus (values).  The model says neither schema= nor
+    values_callable: the model is wrong, and the ALTER COLUMN doctor used to offer
+    alone fails on the first row."""
+    story(db_url)
+    execute(db_url, f"CREATE TYPE public.ingestionstatus AS ENUM ({sql_labels(NAMES)})",
+            "INSERT INTO ai.ingestion_queue (status) VALUES ('pending')")
+    report = run(db_url, model(schema=None, values=False))
+    finding = only(report, "column-type-mismatch")
+    assert finding.fix.startswith(
+        'Fix the model: sa.Enum(..., name="ingestionstatus", schema="ai", '
+        f"{VALUES_CALLABLE})"
+    ), finding.fix
+    # the database-side alternative is still there, after it, with its caveat
+    assert finding.fix.index("Fix the model") < finding.fix.index("ALTER TABLE")
+    assert "fails while rows hold 'pending', 'processing', 'completed', 'failed'" in (
+        finding.fix
+    )
+    sql = re.search(r"ALTER TABLE .*?;", finding.fix)
+    assert sql is not None
+    with pytest.raises(sa.exc.DataError, match="invalid input value for enum"):
+        execute(db_url, sql.group(0))
+    # following the model fix leaves no model mismatch (the public copy is a separate
+    # finding: shadowing)
+    fixed = run(db_url, model(schema="ai", values=True))
+    assert not codes(fixed) & {"column-type-mismatch", "type-wrong-schema",
+                               "labels-are-member-values", "label-drift"}
+
+
+def test_model_without_schema_nor_values_callable_type_next_to_its_table(
+    db_url: str,
+) -> None:
+    """The type lives next to its table (ai) with the values; the model (no schema=,
+    no values_callable) expects public.ingestionstatus with the names."""
+    story(db_url)
+    report = run(db_url, model(schema=None, values=False))
+    finding = only(report, "type-wrong-schema")
+    assert finding.fix.startswith(
+        'Fix the model: sa.Enum(..., name="ingestionstatus", schema="ai", '
+        f"{VALUES_CALLABLE})"
+    ), finding.fix
+    assert 'op.enum_set_schema("ingestionstatus", "public", schema="ai")' in finding.fix
+    assert finding.fix.index("Fix the model") < finding.fix.index("op.enum_set_schema")
+    assert run(db_url, model(schema="ai", values=True)).exit_code == 0
+    # with values_callable, only schema= is missing
+    finding = only(run(db_url, model(schema=None, values=True)), "type-wrong-schema")
+    assert finding.fix.startswith(
+        'Fix the model: sa.Enum(..., name="ingestionstatus", schema="ai");'
+    ), finding.fix
+
+
+@pytest.mark.parametrize(
+    ("db_labels", "then"),
+    [
+        ((*LABELS, "archived"),
+         'op.enum_swap("ingestionstatus", ["pending", "processing", "completed", "failed"], '
+         'schema="ai", mapping={...})'),
+        (("pending", "processing", "completed"),
+         'op.enum_add_value("ingestionstatus", "failed", schema="ai", after="completed")'),
+    ],
+)
+def test_values_in_the_database_names_in_the_model_with_other_drift(
+    db_url: str, db_labels: tuple[str, ...], then: str
+) -> None:
+    """The type holds member values (one more or one less than the model's enum); the
+    model persists names.  Doctor used to propose a swap to UPPERCASE labels."""
+    story(db_url, labels=db_labels)
+    report = run(db_url, model(values=False))
+    assert "label-drift" not in codes(report)
+    finding = only(report, "labels-are-member-values")
+    assert finding.fix.startswith(f"Add {VALUES_CALLABLE} to the model's sa.Enum(...)")
+    assert then in finding.fix
+    assert '"PENDING"' not in finding.fix
+    assert "member VALUES" in finding.message
+    # the model fixed, what remains is the label-drift the fix names next
+    drift = only(run(db_url, model(values=True)), "label-drift")
+    assert then in drift.fix
+
+
+def test_explicit_schema_keeps_the_database_fix_first(db_url: str) -> None:
+    """A model that says schema="ai" is taken at its word: the database is wrong."""
+    story(db_url, type_schema="public")
+    finding = only(run(db_url, model()), "type-wrong-schema")
+    assert finding.fix.startswith("Move it in a revision: op.enum_set_schema(")
+
+
 def test_duplicate_name_shadowed_by_a_table_row_type(db_url: str) -> None:
     """search_path may resolve the name to something that is not an enum at all."""
     story(db_url)
