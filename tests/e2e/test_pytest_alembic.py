@@ -88,6 +88,10 @@ def _in_the_project(
     logging as they were."""
     monkeypatch.chdir(history)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@nowhere.invalid/none")
+    # prepend_sys_path puts "." itself on sys.path, and an earlier test may have left
+    # a finder for "." resolved to another folder: name the folder outright
+    monkeypatch.syspath_prepend(str(history))
+    monkeypatch.delitem(sys.path_importer_cache, ".", raising=False)
     path = list(sys.path)
     with logging_preserved():
         yield
