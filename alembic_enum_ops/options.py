@@ -8,7 +8,7 @@ operation call may override a setting for itself (``lock_timeout=...``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,14 +44,78 @@ class EnumOpsOptions:
     check_batch_size: int = 10_000
     """Rows per committed batch when the VARCHAR + CHECK variant remaps data."""
 
+    ignore_label_order: bool = False
+    """Autogenerate: a difference in label *order* alone is not a change.  New labels
+    are still added (``enum_add_value``), at the end, in the model's order; a removed
+    label still needs a swap, which keeps the database's order of the others."""
+
+    compare_labels: bool = True
+    """Autogenerate: compare the labels of existing enums at all.  ``False`` leaves
+    every existing type's labels alone (types are still created, moved and dropped)."""
+
+    skip_label_comparison: Collection[str | tuple[str, str]] = ()
+    """Autogenerate: enums whose labels are not compared (created, moved and dropped
+    as usual): ``"schema.name"`` (the default schema spelled out, e.g.
+    ``"public.mood"``), a bare ``"name"`` (that name in every schema), or a
+    ``(schema, name)`` tuple.  An entry that matches no enum is logged, not refused.
+    To leave an enum out of autogenerate altogether, use ``include_name`` /
+    ``include_object``."""
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "lock_timeout", check_timeout(self.lock_timeout))
+        for name in ("ignore_label_order", "compare_labels"):
+            value = getattr(self, name)
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} must be True or False, got {value!r}")
+        skip = self.skip_label_comparison
+        if isinstance(skip, str):
+            raise TypeError(
+                "skip_label_comparison must be a collection of 'schema.name' strings or "
+                f"(schema, name) tuples, got the string {skip!r}: write {{{skip!r}}}"
+            )
+        object.__setattr__(self, "skip_label_comparison", frozenset(skip))
+        list(self.skipped_label_keys())  # validates every entry
         if self.lock_retries < 0:
             raise ValueError(f"lock_retries must be >= 0, got {self.lock_retries!r}")
         if self.retry_backoff < 0 or self.retry_backoff_max < 0:
             raise ValueError("retry_backoff and retry_backoff_max must be >= 0")
         if self.check_batch_size < 1:
             raise ValueError(f"check_batch_size must be >= 1, got {self.check_batch_size!r}")
+
+    def skipped_label_keys(self) -> Iterator[tuple[str | None, str, str]]:
+        """``(schema or None for any schema, name, entry as written)`` per entry of
+        :attr:`skip_label_comparison`."""
+        for entry in sorted(self.skip_label_comparison, key=repr):
+            if isinstance(entry, tuple) and len(entry) == 2 and all(
+                isinstance(part, str) and part for part in entry
+            ):
+                yield entry[0], entry[1], repr(entry)
+            elif isinstance(entry, str):
+                if entry.count(".") > 1:
+                    raise ValueError(
+                        f"skip_label_comparison entry {entry!r} is ambiguous (more than one "
+                        "dot): write it as a (schema, name) tuple"
+                    )
+                schema, _, name = entry.rpartition(".")
+                if not name or ("." in entry and not schema):
+                    raise ValueError(
+                        f"skip_label_comparison entry {entry!r} needs a schema and a name"
+                    )
+                yield (schema or None), name, repr(entry)
+            else:
+                raise TypeError(
+                    "skip_label_comparison entries are 'schema.name', 'name' or "
+                    f"(schema, name), got {entry!r}"
+                )
+
+    def compares_labels_of(self, schema: str, name: str) -> bool:
+        """Whether autogenerate compares the labels of enum ``schema.name``."""
+        if not self.compare_labels:
+            return False
+        return not any(
+            skip_name == name and skip_schema in (None, schema)
+            for skip_schema, skip_name, _ in self.skipped_label_keys()
+        )
 
     def replace(self, **changes: Any) -> EnumOpsOptions:
         """A copy with some settings changed (``None`` values are ignored)."""

@@ -255,6 +255,74 @@ def test_waiting_for_the_lock_ignores_configured_timeouts(
     engine.dispose()
 
 
+def test_session_gives_the_connection_back_as_it_found_it(db_url: str) -> None:
+    """A caller's connection between transactions: its own timeouts come back, the
+    lock is released, it stays open and out of any transaction."""
+    engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET lock_timeout = '111ms'")
+        conn.commit()
+        with migration_session(conn, _settings()):
+            assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "3s"
+            conn.exec_driver_sql("CREATE TABLE t (id int)")  # a migration left open
+        assert not conn.closed and not conn.in_transaction()
+        assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "111ms"
+        assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "0"
+        held = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        ).scalar()
+        assert held == 0
+        # what the session did not commit itself was rolled back, not committed
+        assert conn.exec_driver_sql("SELECT to_regclass('t')").scalar() is None
+        conn.rollback()
+    engine.dispose()
+
+
+def test_session_in_a_caller_transaction_commits_nothing(db_url: str) -> None:
+    from alembic.migration import MigrationContext
+
+    engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
+    settings = _settings()
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        conn.exec_driver_sql("SET lock_timeout = '111ms'")
+        with migration_session(conn, settings):
+            assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "3s"
+            conn.exec_driver_sql("CREATE TABLE t (id int)")
+            # a transaction-level lock: it ends with the caller's transaction
+            mode = conn.exec_driver_sql(
+                "SELECT mode FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid()"
+            ).scalar()
+            assert mode == "ExclusiveLock"
+        assert transaction.is_active
+        assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "111ms"
+        assert conn.exec_driver_sql("SELECT to_regclass('t')::text").scalar() == "t"
+        transaction.rollback()
+        assert conn.exec_driver_sql("SELECT to_regclass('t')").scalar() is None
+        assert conn.exec_driver_sql(
+            f"SELECT pg_try_advisory_lock({settings.lock_key})"
+        ).scalar() is True
+        conn.rollback()
+
+        # an autocommit block would have to commit the caller's transaction
+        transaction = conn.begin()
+        with pytest.raises(environment.CallerConnectionError, match=(
+            r"^alembic_enum_ops: a migration needs an autocommit block \(ALTER TYPE"
+        )), migration_session(conn, settings):
+            context = MigrationContext.configure(conn)
+            with context.autocommit_block():
+                pass  # pragma: no cover - Alembic refuses before
+        assert transaction.is_active
+        transaction.rollback()
+        # other assertion errors are not reworded
+        transaction = conn.begin()
+        with pytest.raises(AssertionError, match=r"^mine$"), migration_session(conn, settings):
+            raise AssertionError("mine")
+        transaction.rollback()
+    engine.dispose()
+
+
 def test_offline_preamble_quotes_the_values() -> None:
     assert environment.offline_preamble(_settings()) == [
         "SET lock_timeout = '3s';",

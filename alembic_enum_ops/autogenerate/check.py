@@ -288,6 +288,9 @@ def compare_check_enums(
     for check in read_check_constraints(connection, keys):
         db_checks.setdefault((check.schema, check.table), []).append(check)
     converted = _convert_alter_columns(upgrade_ops, names, db_checks, default_schema)
+    # the CHECKs this comparator looks after: Alembic's own CHECK comparison
+    # (alembic.ext.checkconstraint_byname) must not add or drop them beside us
+    managed: set[tuple[str, str, str]] = set()
 
     for table, column, enum in existing:
         if (table.schema, table.name, str(column.name)) in converted:
@@ -298,6 +301,9 @@ def compare_check_enums(
         model_values = list(enum.enums)
         name = names[(table.schema, table.name, str(column.name))]
         found = _db_check(db_checks.get((schema, table.name), []), str(column.name), name)
+        for managed_name in (name, None if found is None else found.name):
+            if managed_name is not None:
+                managed.add((schema, table.name, managed_name))
         if found is None:
             log.info("Detected missing CHECK on %s.%s.%s", schema, table.name, column.name)
             upgrade_ops.ops.append(_create_op(table.name, table.schema, column, enum, name))
@@ -311,4 +317,55 @@ def compare_check_enums(
                 constraint_name=found.name, old_values=list(found.values),
             )
         )
+    _drop_alembic_check_ops(upgrade_ops, managed, default_schema)
+
+
+_OUR_CHECK_OPS = (CreateCheckEnumOp, SetCheckEnumValuesOp, EnumToCheckOp, CheckToEnumOp)
+
+
+def _drop_alembic_check_ops(
+    upgrade_ops: alembic_ops.UpgradeOps, managed: set[tuple[str, str, str]],
+    default_schema: str,
+) -> None:
+    """Remove Alembic's ``create_check_constraint`` / ``drop_constraint(type_="check")``
+    for the CHECKs of the columns this comparator manages.
+
+    Alembic 1.19.2+ compares named CHECK constraints when
+    ``alembic.ext.checkconstraint_byname`` is listed in ``autogenerate_plugins``.  For
+    an enum's value-set CHECK it would add the constraint validated at once (a full
+    scan under ACCESS EXCLUSIVE), drop it while our conversion drops it too, or drop
+    and re-add it under another name: our operation already covers the column.  The
+    column's CHECK *name* is therefore not compared.  Other CHECKs stay Alembic's.
+    """
+
+    def key(schema: str | None, table: str, name: object) -> tuple[str, str, str]:
+        return (schema or default_schema, str(table), str(name))
+
+    for op in upgrade_ops.ops:
+        subs = op.ops if isinstance(op, alembic_ops.ModifyTableOps) else [op]
+        for sub in subs:
+            if isinstance(sub, _OUR_CHECK_OPS) and sub.constraint_name is not None:
+                managed.add(key(sub.schema, sub.table, sub.constraint_name))
+    if not managed:
+        return
+
+    def alembics(op: alembic_ops.MigrateOperation) -> bool:
+        if isinstance(op, alembic_ops.CreateCheckConstraintOp):
+            return key(op.schema, op.table_name, op.constraint_name) in managed
+        if isinstance(op, alembic_ops.DropConstraintOp) and op.constraint_type == "check":
+            return key(op.schema, op.table_name, op.constraint_name) in managed
+        return False
+
+    for op in upgrade_ops.ops:
+        if isinstance(op, alembic_ops.ModifyTableOps):
+            dropped = [sub for sub in op.ops if alembics(sub)]
+            for sub in dropped:
+                log.info("Leaving the CHECK of %s.%s to alembic-enum-ops", op.table_name,
+                         getattr(sub, "constraint_name", "?"))
+            op.ops[:] = [sub for sub in op.ops if not alembics(sub)]
+    upgrade_ops.ops[:] = [
+        op for op in upgrade_ops.ops
+        if not alembics(op)
+        and not (isinstance(op, alembic_ops.ModifyTableOps) and op.is_empty())
+    ]
 

@@ -184,6 +184,40 @@ def value_changes(
     return [SwapEnumOp(name, new, schema=schema, old_values=old)]
 
 
+def keep_database_order(old: Sequence[str], new: Sequence[str]) -> list[str]:
+    """``new``'s labels with the order of ``old`` (``ignore_label_order``): the labels
+    both have, in the database's order, then the new ones in the model's order."""
+    wanted = set(new)
+    present = set(old)
+    return [v for v in old if v in wanted] + [v for v in new if v not in present]
+
+
+def label_changes(
+    options: EnumOpsOptions, key: Key, name: str, schema: str | None,
+    old: Sequence[str], new: Sequence[str],
+) -> list[alembic_ops.MigrateOperation]:
+    """:func:`value_changes` under the options' label switches (``compare_labels``,
+    ``skip_label_comparison``, ``ignore_label_order``); ``key`` is the enum's
+    ``(schema, name)`` with the default schema spelled out."""
+    if not options.compares_labels_of(*key):
+        return []
+    if options.ignore_label_order:
+        new = keep_database_order(old, new)
+    return value_changes(name, schema, old, new)
+
+
+def _warn_unmatched_skips(options: EnumOpsOptions, keys: set[Key]) -> None:
+    if not options.compare_labels:
+        return
+    for schema, name, entry in options.skipped_label_keys():
+        if not any(k[1] == name and schema in (None, k[0]) for k in keys):
+            log.warning(
+                "alembic_enum_ops: skip_label_comparison entry %s matches no enum in the "
+                "model or the database",
+                entry,
+            )
+
+
 def _included(
     autogen_context: AutogenContext,
     type_: sa.Enum,
@@ -249,6 +283,8 @@ def compare_native_enums(
             autogen_context, reflected, found.name, schema_name, reflected=True
         )
 
+    _warn_unmatched_skips(options, set(by_key) | set(database))
+
     # a type an extension owns is the extension's business, never ours to move or drop
     unclaimed = {
         k: e
@@ -268,14 +304,18 @@ def compare_native_enums(
                 source = unclaimed.pop(moved_from[0])
                 moves[source.key] = key
                 front.append(SetEnumSchemaOp(enum.name, key[0], schema=source.schema))
-                front.extend(value_changes(enum.name, key[0], source.labels, enum.labels))
+                front.extend(
+                    label_changes(options, key, enum.name, key[0], source.labels, enum.labels)
+                )
                 log.info("Detected enum %s moved to schema %s", source.key, key[0])
                 continue
             creates.append((key, CreateEnumOp(enum.name, enum.labels, schema=enum.schema)))
             managed.add(key)
             log.info("Detected added enum %s", qualified_label(enum.schema, enum.name))
             continue
-        changes = value_changes(enum.name, enum.schema, found.labels, enum.labels)
+        changes = label_changes(
+            options, key, enum.name, enum.schema, found.labels, enum.labels
+        )
         if changes:
             log.info("Detected changed labels of enum %s", qualified_label(*key))
         front.extend(changes)

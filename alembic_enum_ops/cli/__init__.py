@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from .. import __version__
 from . import demo, doctor, template_path
 from .common import EXIT_UNUSABLE, CommandError
 
@@ -20,6 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alembic-enum-ops",
         description="Safe PostgreSQL enum migrations for Alembic.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
     template_path.add_parser(subparsers)

@@ -24,14 +24,15 @@ class CommandError(Exception):
 
 
 def database_url(raw: str) -> Any:
-    """Parse ``--url`` (:func:`alembic_enum_ops.urls.with_default_driver`: a driverless
-    ``postgresql://`` gets psycopg 3) and refuse anything but PostgreSQL."""
+    """Parse ``--url`` (:func:`alembic_enum_ops.urls.sync_driver`: a driverless
+    ``postgresql://`` gets psycopg 3, an async driver its synchronous twin) and refuse
+    anything but PostgreSQL."""
     from sqlalchemy.exc import ArgumentError
 
-    from ..urls import with_default_driver
+    from ..urls import sync_driver
 
     try:
-        url = with_default_driver(raw)
+        url = sync_driver(raw)
     except ArgumentError as exc:
         raise CommandError(f"invalid database URL {raw!r}: {exc}") from None
     if not url.drivername.startswith("postgresql"):
@@ -52,6 +53,14 @@ def connect(url: Any) -> Any:
         engine = sa.create_engine(url, connect_args={"connect_timeout": 5})
     except (NoSuchModuleError, ImportError) as exc:
         raise CommandError(f"cannot use database URL {shown}: {exc}") from None
+    if engine.dialect.is_async:  # an async dialect sync_driver() does not know
+        engine.dispose()
+        raise CommandError(
+            f"cannot use database URL {shown}: alembic-enum-ops reads the catalog with a "
+            f"synchronous driver, and {url.get_driver_name()} is asynchronous; use "
+            "postgresql+psycopg:// (or postgresql+asyncpg:// / postgresql+psycopg_async://, "
+            "which it reads through psycopg 3)"
+        )
     try:
         return engine.connect()
     except DBAPIError as exc:

@@ -33,11 +33,13 @@ def add_parser(subparsers: Any) -> None:
             "2 could not run (bad URL, unreachable server, --metadata import failure)."
         ),
     )
+    # not required=True: $DATABASE_URL serves as well, so the usage line must not say
+    # --url is required (run() refuses when neither is there)
     parser.add_argument(
         "--url",
-        default=os.environ.get("DATABASE_URL"),
-        required=not os.environ.get("DATABASE_URL"),
-        help="database URL, e.g. postgresql://u@h/db (default: $DATABASE_URL)",
+        help="database URL, e.g. postgresql://u@h/db; an async driver "
+        "(postgresql+asyncpg, postgresql+psycopg_async) is read through psycopg 3 "
+        "(default: $DATABASE_URL; one of the two is required)",
     )
     parser.add_argument(
         "--metadata",
@@ -52,14 +54,18 @@ def add_parser(subparsers: Any) -> None:
         default="auto",
         help="colour text output (auto: only on a terminal, and not when NO_COLOR is set)",
     )
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..doctor import diagnose, render_json, render_text
     from ..errors import InvalidEnumInputError
 
-    url = database_url(args.url)
+    raw: str | None = args.url if args.url is not None else os.environ.get("DATABASE_URL")
+    if raw is None or (not raw and args.url is None):
+        parser: argparse.ArgumentParser = args.parser
+        parser.error("the following arguments are required: --url (or set $DATABASE_URL)")
+    url = database_url(raw)
     expected = None
     if args.metadata:
         from ..verify import expected_enums

@@ -23,6 +23,8 @@ from .report import DbObject, ExpectedEnum, Finding, Report, Severity
 
 # --- helpers -------------------------------------------------------------------------
 
+_VALUES_CALLABLE = "values_callable=lambda e: [m.value for m in e]"
+
 _KIND_LABEL = {
     "view_column": "view",
     "matview_column": "materialized_view",
@@ -93,6 +95,37 @@ def _blocker_text(blocker: Blocker) -> str:
 
 def _column_label(dep: EnumDependent) -> str:
     return f"{dep.schema}.{dep.relation}.{dep.column}" + ("[]" if dep.via_array else "")
+
+
+def _drift(found: EnumType, want: Sequence[str]) -> tuple[str, str]:
+    """How ``found``'s labels differ from ``want``, and the revision that fixes it."""
+    db = found.labels
+    missing = [x for x in want if x not in db]
+    extra = [x for x in db if x not in want]
+    details = []
+    if missing:
+        details.append(f"missing in the database: {_labels(missing)}")
+    if extra:
+        details.append(f"not in the model: {_labels(extra)}")
+    if not missing and not extra:
+        details.append("same labels in another order")
+    if extra or (not missing):
+        fix = (
+            f"In a revision: op.enum_swap({_py(found.name)}, "
+            f"[{', '.join(_py(x) for x in want)}], "
+            f"schema={_py(found.schema)}"
+            + (", mapping={...}" if extra else "")
+            + ") (`alembic revision --autogenerate` writes it; map or rename labels "
+            "that rows still hold)"
+        )
+    else:
+        fix = "In a revision: " + "; ".join(
+            f"op.enum_add_value({_py(found.name)}, {_py(x)}, schema={_py(found.schema)}"
+            + (f", after={_py(want[want.index(x) - 1])}" if want.index(x) > 0 else "")
+            + ")"
+            for x in missing
+        ) + " (`alembic revision --autogenerate` writes them)"
+    return "; ".join(details), _sentence(fix)
 
 
 # --- the diagnosis ---------------------------------------------------------------------
@@ -176,6 +209,42 @@ class _Analysis:
         """Anything uses the type; one the engine could not describe counts as used."""
         swap = self.swaps.get(key)
         return swap is None or swap.used
+
+    # -- when the model is the wrong side -----------------------------------------------
+    @staticmethod
+    def values_pitfall(model: ExpectedEnum, labels: Sequence[str]) -> bool:
+        """The model persists member NAMES (no ``values_callable``) while ``labels``
+        are member VALUES (all of them, or with labels the model lacks or adds)."""
+        names, values = model.member_names, model.member_values
+        if model.persists_values or names is None or values is None or names == values:
+            return False
+        held = set(labels)
+        return bool(held & set(values)) and not held & (set(names) - set(values))
+
+    def model_fix(self, model: ExpectedEnum, schema: str | None, values: bool) -> str:
+        """The ``sa.Enum(...)`` arguments the model lacks, as the first fix."""
+        args = [f"name={_py(model.name)}"]
+        if schema is not None:
+            args.append(f"schema={_py(schema)}")
+        if values:
+            args.append(_VALUES_CALLABLE)
+        return f"Fix the model: sa.Enum(..., {', '.join(args)})"
+
+    def implicit_schema_copy(
+        self, model: ExpectedEnum, copies: Sequence[EnumType]
+    ) -> EnumType | None:
+        """With no ``schema=`` in the model (the default schema), the copy that is
+        really the model's: the one its columns use, else the one next to its tables."""
+        if model.schema is not None:
+            return None
+        wanted = {(c.schema or self.default_schema, c.table, c.column) for c in model.columns}
+        used = [e for e in copies if any(
+            (d.schema, d.relation, d.column) in wanted for d in self.table_columns(e.key))]
+        if len(used) == 1:
+            return used[0]
+        tables = {c.schema for c in model.columns if c.schema is not None}
+        beside = [e for e in copies if e.schema in tables]
+        return beside[0] if len(beside) == 1 else None
 
     # -- search_path ------------------------------------------------------------------
     def search_path(self) -> None:
@@ -274,17 +343,44 @@ class _Analysis:
             if elsewhere:
                 where = ", ".join(f"{e.schema}.{name}" for e in elsewhere)
                 first = elsewhere[0]
+                message = (
+                    f"The metadata expects enum {schema}.{name}, but the database has "
+                    f"{where} and no {schema}.{name}: SQL qualified with {schema} fails "
+                    f"with 'type \"{schema}.{name}\" does not exist'."
+                )
+                move = (
+                    f"op.enum_set_schema({_py(name)}, {_py(schema)}, "
+                    f"schema={_py(first.schema)}) (ALTER TYPE "
+                    f"{_sql_qualified(first.schema, name)} SET SCHEMA {_sql_ident(schema)})"
+                )
+                own = self.implicit_schema_copy(model, elsewhere)
+                if own is not None:
+                    # no schema= in the model, and the type sits with its table: the
+                    # model is the wrong side
+                    message += (
+                        f" The model's sa.Enum has no schema=, so it means the default "
+                        f"schema ({schema}); the type is in {own.schema}, with its table."
+                    )
+                    fix = (
+                        self.model_fix(model, own.schema,
+                                       self.values_pitfall(model, own.labels))
+                        + "; `alembic revision --autogenerate` then sees no change. Only "
+                        f"if the type belongs in {schema}, move it in a revision instead: "
+                        + move.replace(f"schema={_py(first.schema)}",
+                                       f"schema={_py(own.schema)}")
+                        .replace(_sql_qualified(first.schema, name),
+                                 _sql_qualified(own.schema, name))
+                    )
+                else:
+                    fix = (
+                        f"Move it in a revision: {move}; `alembic revision --autogenerate` "
+                        "emits it. If the model is wrong, set "
+                        f"sa.Enum(..., schema={_py(first.schema)}) instead"
+                    )
                 self.add(
                     Severity.ERROR, "type-wrong-schema",
                     [_type(schema, name)] + [_type(e.schema, name) for e in elsewhere],
-                    f"The metadata expects enum {schema}.{name}, but the database has "
-                    f"{where} and no {schema}.{name}: SQL qualified with {schema} fails "
-                    f"with 'type \"{schema}.{name}\" does not exist'.",
-                    f"Move it in a revision: op.enum_set_schema({_py(name)}, {_py(schema)}, "
-                    f"schema={_py(first.schema)}) (ALTER TYPE "
-                    f"{_sql_qualified(first.schema, name)} SET SCHEMA {_sql_ident(schema)}); "
-                    "`alembic revision --autogenerate` emits it. If the model is wrong, "
-                    f"set sa.Enum(..., schema={_py(first.schema)}) instead.",
+                    message, _sentence(fix),
                 )
             else:
                 self.add(
@@ -335,36 +431,24 @@ class _Analysis:
                 "sa.Enum(...) so SQLAlchemy sends the values the database holds.",
             )
             return
-        missing = [x for x in want if x not in db]
-        extra = [x for x in db if x not in want]
-        details = []
-        if missing:
-            details.append(f"missing in the database: {_labels(missing)}")
-        if extra:
-            details.append(f"not in the model: {_labels(extra)}")
-        if not missing and not extra:
-            details.append("same labels in another order")
-        if extra or (not missing):
-            fix = (
-                f"In a revision: op.enum_swap({_py(found.name)}, "
-                f"[{', '.join(_py(x) for x in want)}], "
-                f"schema={_py(found.schema)}"
-                + (", mapping={...}" if extra else "")
-                + ") (`alembic revision --autogenerate` writes it; map or rename labels "
-                "that rows still hold)"
+        if values is not None and self.values_pitfall(model, db):
+            details, then = _drift(found, values)
+            self.add(
+                Severity.ERROR, "labels-are-member-values", obj,
+                f"Enum {qname} holds the Python enum's member VALUES ({_labels(db)}), but "
+                f"the model persists its member NAMES ({_labels(want)}): SQLAlchemy stores "
+                "names unless values_callable is set (the values_callable pitfall). "
+                f"Against the member values the labels still differ: {details}.",
+                f"Add {_VALUES_CALLABLE} to the model's sa.Enum(...) so SQLAlchemy sends "
+                f"the values the database holds; then {then[0].lower()}{then[1:]}",
             )
-        else:
-            fix = "In a revision: " + "; ".join(
-                f"op.enum_add_value({_py(found.name)}, {_py(x)}, schema={_py(found.schema)}"
-                + (f", after={_py(want[want.index(x) - 1])}" if want.index(x) > 0 else "")
-                + ")"
-                for x in missing
-            ) + " (`alembic revision --autogenerate` writes them)"
+            return
+        details, fix = _drift(found, want)
         self.add(
             Severity.ERROR, "label-drift", obj,
             f"Enum {qname} has labels ({_labels(db)}) but the model has ({_labels(want)}): "
-            + "; ".join(details) + ".",
-            _sentence(fix),
+            + details + ".",
+            fix,
         )
 
     def model_columns(self, model: ExpectedEnum, key: tuple[str, str]) -> None:
@@ -379,19 +463,49 @@ class _Analysis:
                 continue
             qcol = f"{schema}.{col.table}.{col.column}"
             target = _sql_qualified(*key)
-            cast = f"{_sql_ident(col.column)}::text::{target}" + ("[]" if dep.via_array else "")
+            cast = f"{_sql_ident(col.column)}::text::{target}"
             if dep.via_array:
                 cast = f"{_sql_ident(col.column)}::text[]::{target}[]"
+            convert = (
+                f"ALTER TABLE {_sql_qualified(schema or '', col.table)} ALTER COLUMN "
+                f"{_sql_ident(col.column)} TYPE {target}{'[]' if dep.via_array else ''} "
+                f"USING {cast}; then drop the unused copy"
+            )
+            used = self.enums.get(dep.type_key)
+            target_labels = self.enums[key].labels if key in self.enums else ()
+            lacking = [x for x in used.labels if x not in target_labels] if used else []
+            if lacking:
+                convert += (
+                    f" (it fails while rows hold {_labels(lacking)}, which "
+                    f"{key[0]}.{key[1]} lacks)"
+                )
+            message = (
+                f"Column {qcol} uses {dep.type_schema}.{dep.type_name}, but the model "
+                f"expects {key[0]}.{key[1]}."
+            )
+            own = used and self.implicit_schema_copy(model, [used])
+            if own:
+                # no schema= in the model: it is the model that points at the wrong copy
+                message += (
+                    " The model's sa.Enum has no schema=, so it means the default schema "
+                    f"({key[0]})."
+                )
+                fix = (
+                    self.model_fix(model, own.schema, self.values_pitfall(model, own.labels))
+                    + f", the type the column uses. Only if the column belongs on {key[0]}."
+                    f"{key[1]}, convert it in a revision, under a lock_timeout (rewrites the "
+                    f"table): {convert}."
+                )
+            else:
+                fix = (
+                    "Convert it in a revision, under a lock_timeout (rewrites the table): "
+                    f"{convert}."
+                )
             self.add(
                 Severity.ERROR, "column-type-mismatch",
                 [DbObject("column", schema, f"{col.table}.{col.column}"),
                  _type(dep.type_schema, dep.type_name), _type(*key)],
-                f"Column {qcol} uses {dep.type_schema}.{dep.type_name}, but the model "
-                f"expects {key[0]}.{key[1]}.",
-                f"Convert it in a revision, under a lock_timeout (rewrites the table): "
-                f"ALTER TABLE {_sql_qualified(schema or '', col.table)} ALTER COLUMN "
-                f"{_sql_ident(col.column)} TYPE {target}{'[]' if dep.via_array else ''} "
-                f"USING {cast}; then drop the unused copy.",
+                message, fix,
             )
 
     def non_enum_columns(self, model: ExpectedEnum, key: tuple[str, str]) -> None:

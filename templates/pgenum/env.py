@@ -11,7 +11,6 @@ from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
-from sqlalchemy import create_engine, pool
 
 import alembic_enum_ops  # noqa: F401  (registers op.enum_* and autogenerate support)
 from alembic_enum_ops import environment
@@ -26,8 +25,10 @@ if config.config_file_name is not None:
 #     target_metadata = Base.metadata
 target_metadata = None
 
-# $DATABASE_URL, when set, wins over sqlalchemy.url in alembic.ini.
-URL = environment.database_url(config, env_var="DATABASE_URL")
+# The database: the connection a caller hands in through
+# config.attributes["connection"] (test suites, pytest-alembic), else $DATABASE_URL,
+# else sqlalchemy.url in alembic.ini.
+URL_ENV_VAR = "DATABASE_URL"
 SETTINGS = environment.settings_from_config(config)
 # Extra alembic-enum-ops options (lock_retries, retry_backoff, ...), see EnumOpsOptions.
 ENUM_OPS = SETTINGS.enum_ops({})
@@ -49,7 +50,7 @@ def configure(**kwargs: Any) -> None:
 
 def run_migrations_offline() -> None:
     """`alembic upgrade head --sql`: a script for `psql -v ON_ERROR_STOP=1 -f`."""
-    configure(url=URL, literal_binds=True)
+    configure(url=environment.database_url(config, env_var=URL_ENV_VAR), literal_binds=True)
     for line in environment.offline_preamble(SETTINGS):
         context.get_context().impl.static_output(line)
     with context.begin_transaction():
@@ -57,13 +58,12 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = create_engine(URL, poolclass=pool.NullPool)
-    with engine.connect() as connection:
+    # the caller's Connection / Engine, or a new engine (see environment.connect)
+    with environment.connect(config, env_var=URL_ENV_VAR) as connection:
         with environment.migration_session(connection, SETTINGS):
             configure(connection=connection)
             with context.begin_transaction():
                 context.run_migrations()
-    engine.dispose()
 
 
 if context.is_offline_mode():

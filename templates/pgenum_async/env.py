@@ -8,14 +8,11 @@ Settings: ``lock_timeout``, ``statement_timeout``, ``migration_lock`` in alembic
 (or ``[tool.alembic]`` in pyproject.toml on Alembic 1.16+).
 """
 
-import asyncio
 from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
-from sqlalchemy import pool
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
 import alembic_enum_ops  # noqa: F401  (registers op.enum_* and autogenerate support)
 from alembic_enum_ops import environment
@@ -30,8 +27,10 @@ if config.config_file_name is not None:
 #     target_metadata = Base.metadata
 target_metadata = None
 
-# $DATABASE_URL, when set, wins over sqlalchemy.url in alembic.ini.
-URL = environment.database_url(config, env_var="DATABASE_URL")
+# The database: the connection a caller hands in through
+# config.attributes["connection"] (test suites, pytest-alembic), else $DATABASE_URL,
+# else sqlalchemy.url in alembic.ini.
+URL_ENV_VAR = "DATABASE_URL"
 SETTINGS = environment.settings_from_config(config)
 # Extra alembic-enum-ops options (lock_retries, retry_backoff, ...), see EnumOpsOptions.
 ENUM_OPS = SETTINGS.enum_ops({})
@@ -53,7 +52,7 @@ def configure(**kwargs: Any) -> None:
 
 def run_migrations_offline() -> None:
     """`alembic upgrade head --sql`: a script for `psql -v ON_ERROR_STOP=1 -f`."""
-    configure(url=URL, literal_binds=True)
+    configure(url=environment.database_url(config, env_var=URL_ENV_VAR), literal_binds=True)
     for line in environment.offline_preamble(SETTINGS):
         context.get_context().impl.static_output(line)
     with context.begin_transaction():
@@ -67,14 +66,13 @@ def do_run_migrations(connection: Connection) -> None:
             context.run_migrations()
 
 
-async def run_async_migrations() -> None:
-    engine = create_async_engine(URL, poolclass=pool.NullPool)
-    async with engine.connect() as connection:
-        await connection.run_sync(do_run_migrations)
-    await engine.dispose()
+def run_migrations_online() -> None:
+    # on the caller's Connection / AsyncConnection / (Async)Engine, or on a new async
+    # engine, through asyncio.run (see environment.run_async)
+    environment.run_async(config, do_run_migrations, env_var=URL_ENV_VAR)
 
 
 if context.is_offline_mode():
     run_migrations_offline()
 else:
-    asyncio.run(run_async_migrations())
+    run_migrations_online()

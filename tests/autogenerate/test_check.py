@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -223,3 +224,138 @@ def test_switching_between_native_enum_and_check(project: AlembicProject) -> Non
     assert query(project.url, "SELECT status::text, kind FROM queue ORDER BY id") == [
         ("b", "y"), ("a", None),
     ]
+
+
+# --- next to Alembic's own CHECK comparison (alembic.ext.checkconstraint_byname) ----------
+
+BYNAME = "alembic.ext.checkconstraint_byname"
+
+
+def _has_byname() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(BYNAME) is not None
+    except ModuleNotFoundError:  # Alembic < 1.19.2: no alembic.ext at all
+        return False
+
+
+@pytest.fixture(params=[False, True], ids=["alembic-checks-off", "alembic-checks-on"])
+def byname(request: pytest.FixtureRequest) -> bool:
+    if request.param and not _has_byname():
+        pytest.skip(f"{BYNAME} needs Alembic 1.19.2+")
+    return bool(request.param)
+
+
+def _in_process(url: str, metadata: Any, byname: bool) -> tuple[list[Any], list[Any]]:
+    """(top-level upgrade ops, alembic check's diffs) with or without Alembic's CHECK
+    plugin enabled next to ours."""
+    import sqlalchemy as sa
+    from alembic.autogenerate import compare_metadata, produce_migrations
+    from alembic.migration import MigrationContext
+
+    import alembic_enum_ops  # noqa: F401  (registers the comparators)
+
+    opts: dict[str, Any] = {"target_metadata": metadata, "compare_type": True}
+    if byname:
+        opts["autogenerate_plugins"] = ["alembic.autogenerate.*", BYNAME]
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts=opts)
+            script = produce_migrations(context, metadata)
+            assert script.upgrade_ops is not None
+            context = MigrationContext.configure(connection, opts=opts)
+            return list(script.upgrade_ops.ops), list(compare_metadata(context, metadata))
+    finally:
+        engine.dispose()
+
+
+def _flat(ops: list[Any]) -> list[str]:
+    """Operation class names, container contents inlined."""
+    from alembic.operations import ops as alembic_ops
+
+    names: list[str] = []
+    for op in ops:
+        if isinstance(op, alembic_ops.ModifyTableOps):
+            names.extend(_flat(op.ops))
+        else:
+            names.append(type(op).__name__)
+    return names
+
+
+def _check_model(values: list[str], *, extra: bool = False, native: bool = False,
+                 own_check: bool = False) -> Any:
+    import sqlalchemy as sa
+
+    metadata = sa.MetaData(naming_convention={"ck": "ck_%(table_name)s_%(constraint_name)s"})
+    status = (
+        sa.Enum(*values, name="status") if native
+        else sa.Enum(*values, name="status", native_enum=False, create_constraint=True,
+                     length=20)
+    )
+    columns: list[Any] = [sa.Column("id", sa.Integer, primary_key=True),
+                          sa.Column("status", status)]
+    if extra:
+        columns.append(sa.Column("kind", sa.Enum("pdf", "html", name="kind", native_enum=False,
+                                                 create_constraint=True, length=10)))
+    if own_check:
+        columns.append(sa.CheckConstraint("id > 0", name="id_positive"))
+    sa.Table("queue", metadata, *columns)
+    return metadata
+
+
+QUEUE = (
+    "CREATE TABLE queue (id serial PRIMARY KEY, status varchar(20) "
+    "CONSTRAINT ck_queue_status CHECK (status IN ('pending', 'done')))"
+)
+
+
+@pytest.mark.parametrize(
+    ("setup", "model", "expected"),
+    [
+        ([QUEUE], dict(values=["pending", "done"]), []),
+        ([QUEUE], dict(values=["pending", "done", "failed"]), ["SetCheckEnumValuesOp"]),
+        ([QUEUE], dict(values=["pending", "done"], extra=True),
+         ["AddColumnOp", "CreateCheckEnumOp"]),
+        # the database's CHECK has PostgreSQL's name, the model's another one
+        (["CREATE TABLE queue (id serial PRIMARY KEY, status varchar(20) "
+          "CHECK (status IN ('pending', 'done')))"],
+         dict(values=["pending", "done", "failed"]), ["SetCheckEnumValuesOp"]),
+        (["CREATE TABLE queue (id serial PRIMARY KEY, status varchar(20))"],
+         dict(values=["pending", "done"]), ["CreateCheckEnumOp"]),
+        (["CREATE TYPE status AS ENUM ('pending', 'done')",
+          "CREATE TABLE queue (id serial PRIMARY KEY, status status)"],
+         dict(values=["pending", "done"]), ["EnumToCheckOp", "DropEnumOp"]),
+        ([QUEUE], dict(values=["pending", "done"], native=True),
+         ["CreateEnumOp", "CheckToEnumOp"]),
+    ],
+    ids=["same", "changed", "new-column", "other-name", "missing", "to-check", "to-native"],
+)
+def test_with_alembic_check_comparison_no_duplicate_operations(
+    db_url: str, byname: bool, setup: list[str], model: dict[str, Any], expected: list[str]
+) -> None:
+    """With Alembic's CHECK comparison enabled, a column we manage still gets exactly
+    our operation (no add/drop of the same CHECK beside it), and alembic check agrees."""
+    from tests.support.catalog import execute
+
+    execute(db_url, *setup)
+    ops, diffs = _in_process(db_url, _check_model(**model), byname)
+    assert _flat(ops) == expected
+    assert len(diffs) == len(expected)
+
+
+def test_with_alembic_check_comparison_other_checks_are_still_alembics(
+    db_url: str, byname: bool
+) -> None:
+    """A CHECK we do not manage (not an enum's value set) stays Alembic's business."""
+    from tests.support.catalog import execute
+
+    execute(db_url, QUEUE)
+    ops, _ = _in_process(
+        db_url, _check_model(["pending", "done", "failed"], own_check=True), byname
+    )
+    expected = ["SetCheckEnumValuesOp"]
+    if byname:
+        expected.insert(0, "CreateCheckConstraintOp")
+    assert sorted(_flat(ops)) == sorted(expected)

@@ -9,6 +9,7 @@ The end-to-end tests in ``tests/e2e/test_autogenerate.py`` drive the real comman
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -542,3 +543,131 @@ def test_catalog_queries_do_not_grow_with_the_number_of_enums(db_url: str, mode:
         counts.append(len(_count_statements(db_url, metadata)))
     # every statement of the whole comparison (Alembic's reflection included)
     assert counts[0] == counts[1]
+
+
+# --- label comparison switches (coming from alembic-postgresql-enum) --------------------
+
+
+def _st(metadata: sa.MetaData, *labels: str, schema: str | None = None, name: str = "st") -> None:
+    sa.Enum(*labels, name=name, schema=schema, metadata=metadata)
+
+
+def test_ignore_label_order_reorder_only_is_no_change(db_url: str) -> None:
+    execute(db_url, "CREATE TYPE st AS ENUM ('a', 'b', 'c')")
+    metadata = sa.MetaData()
+    _st(metadata, "c", "a", "b")
+    assert enum_ops(upgrade_ops(db_url, metadata)) == [
+        ("enum_swap", None, "st", ("a", "b", "c"), ("c", "a", "b"), ())
+    ]
+    options = {"enum_ops": {"ignore_label_order": True}}
+    assert enum_ops(upgrade_ops(db_url, metadata, **options)) == []
+    assert diffs(db_url, metadata, **options) == []  # alembic check agrees
+
+
+def test_ignore_label_order_new_labels_go_at_the_end(db_url: str) -> None:
+    execute(db_url, "CREATE TYPE st AS ENUM ('a', 'b', 'c')")
+    metadata = sa.MetaData()
+    _st(metadata, "c", "x", "a", "b", "y")
+    options = {"enum_ops": {"ignore_label_order": True}}
+    expected = [
+        ("enum_add_value", None, "st", "x", None, "c"),
+        ("enum_add_value", None, "st", "y", None, "x"),
+    ]
+    assert enum_ops(upgrade_ops(db_url, metadata, **options)) == expected
+    assert [d for d in diffs(db_url, metadata, **options)] == expected
+
+
+def test_ignore_label_order_removal_keeps_the_database_order(db_url: str) -> None:
+    execute(db_url, "CREATE TYPE st AS ENUM ('a', 'b', 'c')")
+    metadata = sa.MetaData()
+    _st(metadata, "c", "a", "n")
+    options = {"enum_ops": {"ignore_label_order": True}}
+    expected = [("enum_swap", None, "st", ("a", "b", "c"), ("a", "c", "n"), ())]
+    assert enum_ops(upgrade_ops(db_url, metadata, **options)) == expected
+    assert diffs(db_url, metadata, **options) == expected
+
+
+def test_compare_labels_off_globally(db_url: str) -> None:
+    execute(db_url, "CREATE TYPE st AS ENUM ('a', 'b')", "CREATE TYPE gone AS ENUM ('x')")
+    metadata = sa.MetaData()
+    _st(metadata, "b", "c")
+    _st(metadata, "n", name="fresh")
+    options = {"enum_ops": {"compare_labels": False}}
+    # labels are left alone; types are still created and dropped
+    expected = [("enum_create", None, "fresh", ("n",)), ("enum_drop", None, "gone", ("x",))]
+    assert enum_ops(upgrade_ops(db_url, metadata, **options)) == expected
+    assert diffs(db_url, metadata, **options) == expected
+
+
+def test_skip_label_comparison_per_enum(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    execute(
+        db_url,
+        "CREATE SCHEMA ai",
+        "CREATE TYPE ai.st AS ENUM ('a')",
+        "CREATE TYPE public.st AS ENUM ('a')",
+        "CREATE TYPE ai.other AS ENUM ('a')",
+    )
+    metadata = sa.MetaData()
+    _st(metadata, "a", "b", schema="ai")
+    _st(metadata, "a", "b")  # the default schema: public
+    _st(metadata, "a", "b", schema="ai", name="other")
+
+    def compared(**enum_options: Any) -> set[tuple[str | None, str]]:
+        options = {"enum_ops": enum_options}
+        ops = enum_ops(upgrade_ops(db_url, metadata, **options))
+        assert all(op[0] == "enum_add_value" and op[3:] == ("b", None, "a") for op in ops)
+        assert sorted(map(repr, diffs(db_url, metadata, **options))) == sorted(
+            map(repr, ops)
+        )  # alembic check agrees
+        return {(op[1], op[2]) for op in ops}
+
+    everything = {("ai", "st"), (None, "st"), ("ai", "other")}
+    assert compared() == everything
+    # "schema.name", the default schema spelled out; (schema, name); a bare name
+    assert compared(skip_label_comparison={"ai.st"}) == {(None, "st"), ("ai", "other")}
+    assert compared(skip_label_comparison={"public.st"}) == {("ai", "st"), ("ai", "other")}
+    assert compared(skip_label_comparison=[("ai", "st"), ("ai", "other")]) == {(None, "st")}
+    assert compared(skip_label_comparison=frozenset({"st"})) == {("ai", "other")}
+    # an entry that matches nothing is not an error (another database, a later
+    # revision), but it is logged
+    with caplog.at_level("WARNING", logger="alembic_enum_ops"):
+        assert compared(skip_label_comparison={"ai.stauts"}) == everything
+    assert (
+        "alembic_enum_ops: skip_label_comparison entry 'ai.stauts' matches no enum "
+        "in the model or the database" in caplog.text
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"ignore_label_order": "yes"}, TypeError,
+         "ignore_label_order must be True or False, got 'yes'"),
+        ({"compare_labels": 0}, TypeError, "compare_labels must be True or False, got 0"),
+        ({"skip_label_comparison": "ai.st"}, TypeError,
+         "skip_label_comparison must be a collection of 'schema.name' strings or "
+         "(schema, name) tuples, got the string 'ai.st': write {'ai.st'}"),
+        ({"skip_label_comparison": {"a.b.c"}}, ValueError,
+         "skip_label_comparison entry 'a.b.c' is ambiguous (more than one dot): "
+         "write it as a (schema, name) tuple"),
+        ({"skip_label_comparison": {"ai."}}, ValueError,
+         "skip_label_comparison entry 'ai.' needs a schema and a name"),
+        ({"skip_label_comparison": [""]}, ValueError,
+         "skip_label_comparison entry '' needs a schema and a name"),
+        ({"skip_label_comparison": [("ai", "st", "x")]}, TypeError,
+         r"skip_label_comparison entries are 'schema.name', 'name' or \(schema, name\), "
+         r"got \('ai', 'st', 'x'\)"),
+        ({"skip_label_comparison": [3]}, TypeError,
+         r"skip_label_comparison entries are 'schema.name', 'name' or \(schema, name\), got 3"),
+    ],
+)
+def test_label_switches_are_validated(
+    options: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    from alembic_enum_ops import EnumOpsOptions
+
+    with pytest.raises(error, match=message if error is TypeError and "\\(" in message
+                       else re.escape(message)):
+        EnumOpsOptions.coerce(options)

@@ -521,6 +521,69 @@ def test_cli_errors_are_one_line_and_exit_2(
     assert message in lines[0]
 
 
+@pytest.mark.parametrize("driver", ["postgresql+psycopg_async", "postgresql+asyncpg"])
+def test_async_url_is_read_through_its_sync_twin(
+    db_url: str, driver: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The URL the pgenum_async template uses (and $DATABASE_URL holds for its users)
+    works for doctor as it is: read through psycopg 3, same server and database."""
+    broken(db_url)
+    url = sa.make_url(db_url).set(drivername=driver).render_as_string(hide_password=False)
+    assert cli.main(["doctor", "--url", url, "--format", "json"]) == 1  # error findings
+    document = json.loads(capsys.readouterr().out)
+    assert document["database"]["url"].startswith("postgresql+psycopg://")
+    assert document["summary"]["errors"] == 1
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert cli.main(["doctor"]) == 1
+    assert "ERROR   [duplicate-type-name]" in capsys.readouterr().out
+
+
+def test_async_url_query_is_translated_for_libpq(db_url: str) -> None:
+    """asyncpg spells sslmode ``ssl``; its twin must get what libpq understands."""
+    from alembic_enum_ops.urls import sync_driver
+
+    url = sa.make_url(db_url).set(drivername="postgresql+asyncpg").update_query_dict(
+        {"ssl": "disable", "prepared_statement_cache_size": "0"}
+    )
+    synced = sync_driver(url)
+    assert synced.drivername == "postgresql+psycopg"
+    assert dict(synced.query) == {"sslmode": "disable"}
+    assert sync_driver("postgresql+psycopg_async://u@h/d").drivername == "postgresql+psycopg"
+    for unchanged in ("postgresql+psycopg://u@h/d", "postgresql+psycopg2://u@h/d",
+                      "postgresql+pg8000://u@h/d"):
+        assert sync_driver(unchanged) == sa.make_url(unchanged)
+    assert sync_driver("postgresql://u@h/d").drivername == "postgresql+psycopg"
+    engine = sa.create_engine(synced)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_an_async_driver_without_a_sync_twin_is_refused(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An async dialect doctor does not know (here asyncpg registered under another
+    name, as a third-party dialect would be): one line, exit 2, no MissingGreenlet."""
+    from sqlalchemy.dialects import registry
+
+    registry.register(
+        "postgresql.enumopsasync", "sqlalchemy.dialects.postgresql.asyncpg", "dialect"
+    )
+    url = sa.make_url(db_url).set(drivername="postgresql+enumopsasync")
+    assert cli.main(["doctor", "--url", url.render_as_string(hide_password=False)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"alembic-enum-ops doctor: error: cannot use database URL "
+        f"{url.render_as_string(hide_password=True)}: alembic-enum-ops reads the catalog "
+        "with a synchronous driver, and enumopsasync is asynchronous; use "
+        "postgresql+psycopg:// (or postgresql+asyncpg:// / postgresql+psycopg_async://, "
+        "which it reads through psycopg 3)"
+    ]
+
+
 def test_unknown_database_on_a_reachable_server(
     db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -566,6 +629,35 @@ def test_help(args: list[str], needle: str, capsys: pytest.CaptureFixture[str]) 
     assert needle in out
 
 
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import alembic_enum_ops
+
+    expected = f"alembic-enum-ops {alembic_enum_ops.__version__}\n"
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == expected
+    console = subprocess.run([sys.executable, "-m", "alembic_enum_ops", "--version"],
+                             capture_output=True, text=True, timeout=60, check=False)
+    assert (console.returncode, console.stdout) == (0, expected)
+
+
+@pytest.mark.parametrize("database_url_set", [False, True])
+def test_doctor_help_does_not_require_url(
+    database_url_set: bool, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """$DATABASE_URL serves as --url, so the usage never shows --url as required."""
+    if database_url_set:
+        monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    else:
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["doctor", "--help"])
+    assert exited.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("usage: alembic-enum-ops doctor [-h] [--url URL]")
+    assert "(default: $DATABASE_URL; one of the two is required)" in out
 
 
 def test_cli_url_defaults_to_database_url(
@@ -579,7 +671,16 @@ def test_cli_url_defaults_to_database_url(
     with pytest.raises(SystemExit) as exited:
         cli.main(["doctor"])
     assert exited.value.code == 2
-    assert "the following arguments are required: --url" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the following arguments are required: --url" in err
+    assert err.splitlines()[-1] == (
+        "alembic-enum-ops doctor: error: the following arguments are required: --url "
+        "(or set $DATABASE_URL)"
+    )
+    monkeypatch.setenv("DATABASE_URL", "")  # set but empty serves nothing
+    with pytest.raises(SystemExit):
+        cli.main(["doctor"])
+    assert "(or set $DATABASE_URL)" in capsys.readouterr().err
 
 
 def test_colour_on_a_terminal_only(db_url: str) -> None:
@@ -628,6 +729,100 @@ def test_enum_in_the_default_schema(db_url: str) -> None:
     finding = only(run(db_url, model(schema=None)), "type-wrong-schema")
     assert "expects enum public.ingestionstatus" in finding.message
     assert 'op.enum_set_schema("ingestionstatus", "public", schema="ai")' in finding.fix
+
+
+# --- the model is the wrong side: its fix comes first ---------------------------------
+
+VALUES_CALLABLE = "values_callable=lambda e: [m.value for m in e]"
+
+
+def test_model_without_schema_nor_values_callable_column_on_the_real_type(
+    db_url: str,
+) -> None:
+    """create_all() left public.ingestionstatus ('PENDING', ...) behind; the column uses
+    the real ai.ingestionstatus (values).  The model says neither schema= nor
+    values_callable: the model is wrong, and the ALTER COLUMN doctor used to offer
+    alone fails on the first row."""
+    story(db_url)
+    execute(db_url, f"CREATE TYPE public.ingestionstatus AS ENUM ({sql_labels(NAMES)})",
+            "INSERT INTO ai.ingestion_queue (status) VALUES ('pending')")
+    report = run(db_url, model(schema=None, values=False))
+    finding = only(report, "column-type-mismatch")
+    assert finding.fix.startswith(
+        'Fix the model: sa.Enum(..., name="ingestionstatus", schema="ai", '
+        f"{VALUES_CALLABLE})"
+    ), finding.fix
+    # the database-side alternative is still there, after it, with its caveat
+    assert finding.fix.index("Fix the model") < finding.fix.index("ALTER TABLE")
+    assert "fails while rows hold 'pending', 'processing', 'completed', 'failed'" in (
+        finding.fix
+    )
+    sql = re.search(r"ALTER TABLE .*?;", finding.fix)
+    assert sql is not None
+    with pytest.raises(sa.exc.DataError, match="invalid input value for enum"):
+        execute(db_url, sql.group(0))
+    # following the model fix leaves no model mismatch (the public copy is a separate
+    # finding: shadowing)
+    fixed = run(db_url, model(schema="ai", values=True))
+    assert not codes(fixed) & {"column-type-mismatch", "type-wrong-schema",
+                               "labels-are-member-values", "label-drift"}
+
+
+def test_model_without_schema_nor_values_callable_type_next_to_its_table(
+    db_url: str,
+) -> None:
+    """The type lives next to its table (ai) with the values; the model (no schema=,
+    no values_callable) expects public.ingestionstatus with the names."""
+    story(db_url)
+    report = run(db_url, model(schema=None, values=False))
+    finding = only(report, "type-wrong-schema")
+    assert finding.fix.startswith(
+        'Fix the model: sa.Enum(..., name="ingestionstatus", schema="ai", '
+        f"{VALUES_CALLABLE})"
+    ), finding.fix
+    assert 'op.enum_set_schema("ingestionstatus", "public", schema="ai")' in finding.fix
+    assert finding.fix.index("Fix the model") < finding.fix.index("op.enum_set_schema")
+    assert run(db_url, model(schema="ai", values=True)).exit_code == 0
+    # with values_callable, only schema= is missing
+    finding = only(run(db_url, model(schema=None, values=True)), "type-wrong-schema")
+    assert finding.fix.startswith(
+        'Fix the model: sa.Enum(..., name="ingestionstatus", schema="ai");'
+    ), finding.fix
+
+
+@pytest.mark.parametrize(
+    ("db_labels", "then"),
+    [
+        ((*LABELS, "archived"),
+         'op.enum_swap("ingestionstatus", ["pending", "processing", "completed", "failed"], '
+         'schema="ai", mapping={...})'),
+        (("pending", "processing", "completed"),
+         'op.enum_add_value("ingestionstatus", "failed", schema="ai", after="completed")'),
+    ],
+)
+def test_values_in_the_database_names_in_the_model_with_other_drift(
+    db_url: str, db_labels: tuple[str, ...], then: str
+) -> None:
+    """The type holds member values (one more or one less than the model's enum); the
+    model persists names.  Doctor used to propose a swap to UPPERCASE labels."""
+    story(db_url, labels=db_labels)
+    report = run(db_url, model(values=False))
+    assert "label-drift" not in codes(report)
+    finding = only(report, "labels-are-member-values")
+    assert finding.fix.startswith(f"Add {VALUES_CALLABLE} to the model's sa.Enum(...)")
+    assert then in finding.fix
+    assert '"PENDING"' not in finding.fix
+    assert "member VALUES" in finding.message
+    # the model fixed, what remains is the label-drift the fix names next
+    drift = only(run(db_url, model(values=True)), "label-drift")
+    assert then in drift.fix
+
+
+def test_explicit_schema_keeps_the_database_fix_first(db_url: str) -> None:
+    """A model that says schema="ai" is taken at its word: the database is wrong."""
+    story(db_url, type_schema="public")
+    finding = only(run(db_url, model()), "type-wrong-schema")
+    assert finding.fix.startswith("Move it in a revision: op.enum_set_schema(")
 
 
 def test_duplicate_name_shadowed_by_a_table_row_type(db_url: str) -> None:

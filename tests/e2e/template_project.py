@@ -4,11 +4,14 @@ test venv, or a fresh venv holding the built wheel)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +39,29 @@ def story_models(*labels: str) -> str:
     assert members is not None, models
     wanted = "".join(f'    {label.upper()} = "{label}"\n' for label in labels)
     return models.replace(members.group(1), wanted)
+
+
+@contextmanager
+def logging_preserved() -> Iterator[None]:
+    """Run a template's env.py in-process (its ``fileConfig()`` reconfigures logging)
+    and put the root logger and the loggers alembic.ini names back afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    named = {
+        name: (logging.getLogger(name).level, logging.getLogger(name).propagate,
+               list(logging.getLogger(name).handlers))
+        for name in ("alembic", "sqlalchemy", "sqlalchemy.engine", "alembic_enum_ops")
+    }
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, (old_level, propagate, old_handlers) in named.items():
+            logger = logging.getLogger(name)
+            logger.setLevel(old_level)
+            logger.propagate = propagate
+            logger.handlers[:] = old_handlers
 
 
 class AlembicError(AssertionError):

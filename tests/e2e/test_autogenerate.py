@@ -529,3 +529,32 @@ def test_alembic_check_issues_the_same_statements_at_1_and_200_enums(
         assert sum("pg_enum e" in s for s in statements) >= 1
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_label_switches_through_revision_and_check(project: AlembicProject) -> None:
+    """``ignore_label_order`` and ``skip_label_comparison`` (what alembic-postgresql-enum
+    users know as ignore_enum_values_order / detect_enum_values_changes): ``alembic
+    check`` and ``revision --autogenerate`` agree under both."""
+    execute(
+        project.url,
+        "CREATE TYPE ingestionstatus AS ENUM ('pending', 'done')",
+        "CREATE TABLE queue (id serial PRIMARY KEY, status ingestionstatus)",
+    )
+    order = "ENUM_OPS = {'ignore_label_order': True}\n"
+    project.write_models(_queue(["done", "pending"], extra=order))
+    assert project.check().returncode == 0  # a reorder alone is no change
+    project.write_models(_queue(["done", "new", "pending"], extra=order))
+    drift = project.check()
+    assert drift.returncode != 0
+    assert "('enum_add_value', None, 'ingestionstatus', 'new', None, 'done')" in (
+        drift.stdout + drift.stderr
+    )
+    revision = project.autogenerate("new", rev_id="0001")
+    assert "op.enum_add_value('ingestionstatus', 'new', after='done')" in _calls(revision)
+    project.upgrade()
+    assert enum_snapshot(project.url) == {("public", "ingestionstatus"): ("pending", "done", "new")}
+    assert project.check().returncode == 0
+    project.write_models(_queue(
+        ["done", "gone"], extra="ENUM_OPS = {'skip_label_comparison': {'public.ingestionstatus'}}\n"
+    ))
+    assert project.check().returncode == 0

@@ -488,10 +488,21 @@ def test_readme_quickstart_is_the_tested_flow() -> None:
         "mypy --strict migrations/versions",
         "alembic downgrade base",
         "alembic upgrade head --sql > upgrade.sql",
-        "psql -v ON_ERROR_STOP=1",
+        "createdb app_replica",
+        "psql -v ON_ERROR_STOP=1 -d app_replica",
+        "'psycopg[binary]'",
     ]:
         assert fragment in readme, fragment
     assert story_models("pending", "running", "done") == readme_models()
+    # the docs site's quickstart runs the same story, with the same model
+    quickstart = (README.parent / "docs" / "quickstart.md").read_text()
+    assert f"<!-- test: file models.py -->\n```python\n{readme_models()}```" in quickstart
+    for fragment in ["'psycopg[binary]'", "createdb app_replica", CREATE_SCHEMA,
+                     "alembic revision --autogenerate", "## Writing a revision by hand"]:
+        assert fragment in quickstart, fragment
+    assert quickstart.index("alembic revision --autogenerate") < quickstart.index(
+        "## Writing a revision by hand"
+    )
 
 
 def _map_removed_value(path: Path, value: str, replacement: str) -> None:
