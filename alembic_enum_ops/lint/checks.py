@@ -278,12 +278,15 @@ class FunctionChecker:
         if decl is None or decl.name is None:
             return
         where = _qualified(schema, table or "?")
+        # at the type when it is written inside the call, else at the column using it
+        inline = call.span.first_line <= decl.span.line <= call.span.last_line
+        at = column.span.at(decl.span.line, decl.span.col) if inline else column.span
         type_schema = schema if decl.inherit_schema else decl.schema
         explicit = decl.schema_given or decl.inherit_schema
         if schema and not explicit and (schema != DEFAULT_SCHEMA):
             if not self.registry.known_in(None, decl.name):
                 self.report(
-                    "EO402", column.span.at(decl.span.line, decl.span.col),
+                    "EO402", at,
                     f"enum {decl.name!r} of column {column.name or '?'} has no schema= but "
                     f"table {where} is in schema {schema!r}: the type is "
                     + ("created in" if creates and decl.creates_type else "looked up through")
@@ -298,7 +301,7 @@ class FunctionChecker:
             if existing is not None and existing.implicit != self.revision:
                 label = _qualified(type_schema or DEFAULT_SCHEMA, decl.name)
                 self.report(
-                    "EO401", column.span.at(decl.span.line, decl.span.col),
+                    "EO401", at,
                     f"op.create_table({table!r}) fires CREATE TYPE {label} for column "
                     f"{column.name or '?'}, but that type already exists at this revision: "
                     f"'type \"{decl.name}\" already exists' (DuplicateObject) at run time",
@@ -331,7 +334,7 @@ class FunctionChecker:
         from_enum = old is not None and old.kind == "enum" and new.kind not in {"string", "enum"}
         if (to_enum or from_enum) and using is None:
             target = (
-                _qualified(new.enum.schema, new.enum.name or "?") if new.enum else "the new type"
+                _qualified(new.enum.schema, new.enum.name or "?") if new.enum else new.name
             )
             self.report_no_using(
                 call.span, where, column, target,
@@ -348,7 +351,7 @@ class FunctionChecker:
             target = _qualified(new.enum.schema, new.enum.name) + ("[]" if new.enum.array else "")
             text = "text[]" if new.enum.array else "text"
             return f"{column}::{text}::{target}"
-        return f"{column}::text"
+        return f"{column}::text::<{new.name or 'the new type'}>"
 
     def report_no_using(
         self, span: Span, where: str, column: str, target: str, *, fix_using: str
@@ -525,7 +528,7 @@ class FunctionChecker:
                 f"ALTER TYPE {fact.type} ADD VALUE {fact.label!r} has no BEFORE/AFTER: the "
                 "label goes last" + (f" (after {after!r})" if known_last else "")
                 + "; if it belongs elsewhere in the sort order (ORDER BY, <, >), say so",
-                fix if known_last else fix[:-1] + ", after='<label>')  # or before=",
+                fix if known_last else fix[:-1] + ", after='<the label it follows>')",
             )
         if fact.type.schema is None and self.registry.is_enum_name(fact.type.name):
             self.report_unqualified(fact.type.name, here, "ALTER TYPE")
@@ -571,8 +574,9 @@ class FunctionChecker:
         schemas = self.registry.schemas_of(name)
         target = f"{schemas[0]}.{name}" if len(schemas) == 1 else f"<schema>.{name}"
         known = ", ".join(f"{s}.{name}" for s in schemas) if schemas else name
-        verb = "is created in whichever schema comes first" if what == "CREATE TYPE" else (
-            "resolves through search_path"
+        verb = (
+            "is created in whichever schema comes first on search_path"
+            if what == "CREATE TYPE" else "resolves through search_path"
         )
         self.report(
             "EO403", span,
@@ -663,12 +667,14 @@ class FunctionChecker:
         labels: tuple[str, ...] | None = None
         for created, (created_labels, span) in swap.created.items():
             for old, new_name, rename_span in swap.renames:
-                if old == created:  # x_v2 renamed to x at the end
-                    final, labels = (created[0], new_name), created_labels
-                    spans += [span, rename_span]
-                elif new_name != old[1] and created == old:  # x renamed away, x created
-                    final, labels = created, created_labels
-                    spans += [span, rename_span]
+                if old != created:
+                    continue
+                if (rename_span.line, rename_span.col) > (span.line, span.col):
+                    final = (created[0], new_name)  # x_v2 created, renamed to x at the end
+                else:
+                    final = created  # x renamed away (x_old), then a new x created
+                labels = created_labels
+                spans += [span, rename_span]
         if swap.alters and final is None:
             target = swap.alters[0][0]
             created_info = swap.created.get(target)

@@ -177,7 +177,8 @@ def _targets(paths: Sequence[str], cwd: Path, project: Project | None) -> dict[P
 
 def _read_all(paths: Iterable[Path], *, explicit: set[Path]) -> dict[Path, RevisionFile]:
     """Each file read once.  Files found by walking a folder that are not revisions
-    (``env.py``, helpers: no module-level ``revision``) are left out."""
+    (``env.py``, helpers: no module-level ``revision`` and no ``upgrade()`` or
+    ``downgrade()``) are left out."""
     files: dict[Path, RevisionFile] = {}
     for path in paths:
         resolved = path.resolve()
@@ -189,7 +190,7 @@ def _read_all(paths: Iterable[Path], *, explicit: set[Path]) -> dict[Path, Revis
             raise LintError(str(exc)) from None
         except OSError as exc:
             raise LintError(f"cannot read {path}: {exc.strerror or exc}") from None
-        if revision.revision is None and resolved not in explicit:
+        if not revision.looks_like_revision and resolved not in explicit:
             continue
         files[resolved] = revision
     return files

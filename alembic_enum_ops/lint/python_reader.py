@@ -81,6 +81,8 @@ class TypeInfo:
 
     kind: str
     enum: EnumDecl | None = None
+    name: str = ""
+    """The SQLAlchemy type's class name as written (``Integer``, ``VARCHAR``...)."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,13 @@ class RevisionFile:
     functions: list[Function]
     suppressions: dict[int, set[str]] = field(default_factory=dict)
     file_suppressions: set[str] = field(default_factory=set)
+    has_entry_points: bool = False
+
+    @property
+    def looks_like_revision(self) -> bool:
+        """A ``revision`` identifier, or an ``upgrade()``/``downgrade()`` (``env.py``
+        and helper modules have neither)."""
+        return self.revision is not None or self.has_entry_points
 
 
 # --- reading a file -------------------------------------------------------------------
@@ -211,6 +220,7 @@ def read_revision(path: Path, source: str | None = None) -> RevisionFile:
         functions=reader.functions(),
         suppressions=suppressions,
         file_suppressions=file_suppressions,
+        has_entry_points=any(ENTRY.match(name) for name in reader.helpers),
     )
 
 
@@ -724,8 +734,8 @@ class _Scope:
                 return TypeInfo("enum", None)
             return self._enum(node, dotted)
         if leaf in _STRING_TYPES:
-            return TypeInfo("string")
-        return TypeInfo("other")
+            return TypeInfo("string", name=leaf)
+        return TypeInfo("other", name=leaf)
 
     def _enum(self, call: ast.Call, dotted: str) -> TypeInfo:
         kwargs = {kw.arg: self.literal(kw.value) for kw in call.keywords if kw.arg}

@@ -23,7 +23,8 @@ JSON_VERSION = 1
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    plural = count == 1 or word == "info"
+    return f"{count} {word}{'' if plural else 's'}"
 
 
 def summary(findings: Sequence[Finding], files: int, suppressed: int = 0) -> str:
