@@ -444,7 +444,8 @@ class _ModuleReader:
                     item for item in stmt.items if _is_autocommit_block(item.context_expr)
                 ]
                 for item in stmt.items:
-                    events.extend(self._calls(item.context_expr, stmt, scope, depth))
+                    if item not in autocommit:
+                        events.extend(self._calls(item.context_expr, stmt, scope, depth))
                 if autocommit:
                     events.append(Autocommit(True, self.span(autocommit[0].context_expr, stmt)))
                 events.extend(self._statements(stmt.body, scope, depth))

@@ -163,9 +163,11 @@ def load_project(
         locations = _version_locations(script)
         lock_timeout = _lock_timeout(config)
     except CommandError as exc:
-        raise ProjectError(f"{_shown(ini or toml)}: {exc}") from None
+        raise ProjectError(f"{_shown(ini or toml)}: {_one_line(exc)}") from None
     except (configparser.Error, ValueError, KeyError) as exc:
-        raise ProjectError(f"{_shown(ini or toml)}: {type(exc).__name__}: {exc}") from None
+        raise ProjectError(
+            f"{_shown(ini or toml)}: {type(exc).__name__}: {_one_line(exc)}"
+        ) from None
     finally:
         sys.path[:] = saved_path  # from_config prepends prepend_sys_path entries
     script_dir = Path(script.dir)
@@ -178,6 +180,10 @@ def load_project(
         env_py=env_py if env_py.is_file() else None,
         lock_timeout=lock_timeout,
     )
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 def _shown(path: Path | None) -> str:

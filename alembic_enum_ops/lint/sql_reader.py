@@ -299,9 +299,11 @@ def _facts(node: Any) -> Iterator[Fact]:
         if node.oldVal:
             yield RenameValue(type_, str(node.oldVal), str(node.newVal))
         elif node.newVal is not None:
+            neighbor = node.newValNeighbor or None
             yield AddValue(
-                type_, str(node.newVal), node.newValNeighbor or None,
-                bool(node.newValIsAfter), bool(node.skipIfNewValExists),
+                type_, str(node.newVal), neighbor,
+                neighbor is not None and bool(node.newValIsAfter),
+                bool(node.skipIfNewValExists),
             )
     elif isinstance(node, ast.RenameStmt):
         if node.renameType == enums.ObjectType.OBJECT_TYPE and node.object is not None:
