@@ -22,6 +22,7 @@ import inspect
 import os
 import re
 import sys
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,10 +159,14 @@ def load_project(
             kwargs["toml_file"] = str(toml)
     saved_path = list(sys.path)
     try:
-        config = Config(**kwargs)
-        script = ScriptDirectory.from_config(config)
-        locations = _version_locations(script)
-        lock_timeout = _lock_timeout(config)
+        with warnings.catch_warnings():
+            # Alembic's own deprecation notices about the configuration (path_separator
+            # ...) are for `alembic` to give, not for a linter run on every commit
+            warnings.simplefilter("ignore", DeprecationWarning)
+            config = Config(**kwargs)
+            script = ScriptDirectory.from_config(config)
+            locations = _version_locations(script)
+            lock_timeout = _lock_timeout(config)
     except CommandError as exc:
         raise ProjectError(f"{_shown(ini or toml)}: {_one_line(exc)}") from None
     except (configparser.Error, ValueError, KeyError) as exc:
