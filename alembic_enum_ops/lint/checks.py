@@ -222,7 +222,8 @@ class FunctionChecker:
             )
 
     def op_enum_rename_value(self, call: OpCall) -> None:
-        name, old, new = (_str(call.arg(i, k)) for i, k in enumerate(("name", "old", "new")))
+        name, old = _str(call.arg(0, "name")), _str(call.arg(1, "old"))
+        new = _str(call.arg(2, "new"))
         if name and old and new:
             self.registry.rename_label(_str(call.kwargs.get("schema")), name, old, new)
 
