@@ -12,7 +12,7 @@ from pathlib import Path
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 
-import alembic_enum_ops  # noqa: F401  (registers the operations)
+import alembic_enum_ops  # registers the operations; op.pyi lists them
 from alembic_enum_ops.lint import checks
 from alembic_enum_ops.lint.rules import RULES, Severity, matching
 
