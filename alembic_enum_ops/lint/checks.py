@@ -343,7 +343,11 @@ class FunctionChecker:
             )
         if to_enum and isinstance(using, str) and _through_text(using) and new.enum:
             self.swap.alters.append((key(new.enum.schema, new.enum.name or "?"), call.span))
-        if not (new.kind == "string" and old is not None and old.kind == "string"):
+        same = old is not None and old.kind == new.kind and old.name == new.name and (
+            new.kind != "enum"
+        )
+        strings = new.kind == "string" and old is not None and old.kind == "string"
+        if not (same or strings):  # varchar(n) -> varchar(m) / text: no rewrite
             self.check_rewrite(table_key, f"op.alter_column({column!r}, type_=...)", call.span)
 
     @staticmethod

@@ -169,3 +169,21 @@ def test_autogenerate_test_models_lint_clean(project: AlembicProject) -> None:
         assert call in texts, call
     assert_clean(project.root, 3)
     assert_clean(project.root, 3, "--url", project.url)
+
+
+def test_url_reads_which_names_are_enums(tmp_path: Path, db_url: str) -> None:
+    """A type no revision created (create_all, by hand) is known through --url."""
+    execute(db_url, "CREATE TYPE public.mood AS ENUM ('ok', 'meh')")
+    revision = tmp_path / "0001_mood.py"
+    revision.write_text(
+        "from alembic import op\nrevision = 'r'\ndown_revision = None\n\n\ndef upgrade():\n"
+        "    op.execute(\"UPDATE people SET mood = 'ok'::mood\")\n"
+    )
+    assert lint(tmp_path, revision.name).returncode == 0
+    result = lint(tmp_path, "--url", db_url, revision.name)
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        "0001_mood.py:7:48: EO403 [warning] enum type 'mood' is named without its schema in "
+        "a cast: it resolves through search_path (known: public.mood)"
+    ), result.stdout
+    assert "fix: qualify it: public.mood" in result.stdout

@@ -158,3 +158,22 @@ def test_eo403_unqualified_name_depends_on_search_path(project: AlembicProject) 
     assert "column \"status\" is of type ai.status but expression is of type status" in (
         upgrade_fails(project)
     )
+
+
+def test_eo202_holds_even_for_a_type_created_in_the_same_transaction(db_url: str) -> None:
+    """Why EO202 has no exemption for a type created earlier in the transaction: the
+    label an ADD VALUE added is unusable before commit all the same (PostgreSQL 12+
+    only exempts the labels of the CREATE TYPE itself)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("CREATE TYPE fresh AS ENUM ('a')")
+            connection.exec_driver_sql("SELECT 'a'::fresh")
+            connection.exec_driver_sql("ALTER TYPE fresh ADD VALUE 'b'")
+            with pytest.raises(sa.exc.DBAPIError, match='unsafe use of new value "b"'):
+                connection.exec_driver_sql("SELECT 'b'::fresh")
+            connection.rollback()
+    finally:
+        engine.dispose()
