@@ -238,13 +238,38 @@ def parse(text: str, *, bind_params: bool = True) -> list[Statement]:
         raw = pglast.parse_sql(source)
     except ParseError as exc:
         message, offset = (*exc.args, None)[:2]
-        raise SqlSyntaxError(str(message), offset if isinstance(offset, int) else None) from None
+        where = _error_offset(source, str(message), offset if isinstance(offset, int) else None)
+        raise SqlSyntaxError(str(message), where) from None
     return [_statement(item, source) for item in raw]
+
+
+_LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
+
+
+_NEAR = re.compile(r'at or near "(?P<token>.*)"$')
+
+
+def _error_offset(text: str, message: str, reported: int | None) -> int | None:
+    """The character offset of a syntax error.  Releases of pglast before 8.8 count
+    multi-byte characters wrongly, so the token the message names ("at or near X") is
+    looked up around the reported offset; "at end of input" is the end of the text."""
+    if reported is None:
+        return len(text.rstrip()) if message.endswith("end of input") else None
+    near = _NEAR.search(message)
+    if near is None or not near.group("token"):
+        return min(reported, len(text))
+    token = near.group("token")
+    found = [m.start() for m in re.finditer(re.escape(token), text)]
+    return min(found, key=lambda at: abs(at - reported)) if found else min(reported, len(text))
 
 
 def _statement(raw: ast.RawStmt, text: str) -> Statement:
     node = raw.stmt
-    offset = raw.stmt_location or 0
+    # where the statement's first token is (older pglast releases point at the end of
+    # the previous statement, before whitespace and comments)
+    start = raw.stmt_location or 0
+    skipped = _LEADING.match(text, start)
+    offset = skipped.end() if skipped else start
     walker = _Walker(offset, text)
     walker.walk(node)
     return Statement(

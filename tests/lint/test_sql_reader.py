@@ -182,3 +182,10 @@ def test_labels_defined_are_not_uses() -> None:
     assert statement.defines_labels
     (other,) = sql.parse("SELECT 'x'")
     assert not other.defines_labels
+
+
+def test_syntax_error_at_the_end_and_without_a_token() -> None:
+    with pytest.raises(sql.SqlSyntaxError) as caught:
+        sql.parse("SELECT (1  ")
+    assert caught.value.offset == len("SELECT (1")
+    assert caught.value.message == "syntax error at end of input"
