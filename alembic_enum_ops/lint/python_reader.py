@@ -367,7 +367,8 @@ class _ModuleReader:
     def __init__(self, tree: ast.Module, text: str) -> None:
         self.tree = tree
         self.text = text
-        self.lines = text.splitlines()
+        # lines as ast counts them (str.splitlines also splits at \f, \x1c, \u2028...)
+        self.lines = re.split(r"\r\n|\r|\n", text)
         self.imports = _import_map(tree)
         self.module_values = _single_assignments(tree.body)
         self.helpers = {
@@ -403,6 +404,19 @@ class _ModuleReader:
             text = self.lines[line - 1]
             return len(text.encode("utf-8")[:byte_col].decode("utf-8", "replace")) + 1
         return byte_col + 1
+
+    def segment(self, node: ast.expr) -> str | None:
+        """The node's source text (``ast.get_source_segment`` re-splits the whole file
+        on every call: too slow for a few hundred files)."""
+        end_line, end_col = node.end_lineno, node.end_col_offset
+        if end_line is None or end_col is None or end_line > len(self.lines):
+            return None
+        rows = [line.encode("utf-8") for line in self.lines[node.lineno - 1 : end_line]]
+        if len(rows) == 1:
+            return rows[0][node.col_offset : end_col].decode("utf-8", "replace")
+        rows[0] = rows[0][node.col_offset :]
+        rows[-1] = rows[-1][:end_col]
+        return "\n".join(row.decode("utf-8", "replace") for row in rows)
 
     def span(self, node: ast.AST, statement: ast.AST | None = None) -> Span:
         outer = statement or node
@@ -558,7 +572,7 @@ class _ModuleReader:
         return SqlText(text, why, arg_span, source, bind_params, via)
 
     def _exact_source(self, node: ast.Constant, text: str, start: Span) -> SqlSource | None:
-        segment = ast.get_source_segment(self.text, node)
+        segment = self.segment(node)
         if segment is None:
             return None
         match = re.match(r"^([rRuU]?)('''|\"\"\"|'|\")", segment)

@@ -181,3 +181,12 @@ def test_not_python(tmp_path: Path) -> None:
     path.write_bytes(b"x = '\xff\xfe'\n")
     with pytest.raises(PythonSyntaxError, match="cannot decode"):
         read_revision(path)
+
+
+def test_positions_survive_unusual_line_breaks(lint_source: LintSource) -> None:
+    """``\\f`` and U+2028 are not line breaks for Python; ``\\r\\n`` is one."""
+    findings = lint_source(
+        HEADER.replace("\n", "\r\n") + "def upgrade():\r\n"
+        "    x = '\u2028\f'; op.execute('''\r\nSELECT 1;\r\n  DROP TYPE a CASCADE''')\r\n"
+    )
+    assert codes(findings) == [("EO101", 10, 3)]
