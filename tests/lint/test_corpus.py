@@ -176,9 +176,9 @@ def test_a_few_hundred_files_are_read_once_and_fast(
     findings = lint_files([tmp_path], tmp_path)
     elapsed = time.perf_counter() - start
     assert len(reads) == len(set(reads)) == count >= 300
+    sql_calls = len(parses)
     single = sum(len(lint_files([s], CORPUS)) for s in sorted(CORPUS.glob("*.py")))
     assert len(findings) >= single * 9  # the copies find what the originals find
-    sql_calls = len(parses)
     parses.clear()
     lint_files(sorted(CORPUS.glob("*.py")), CORPUS)
     assert sql_calls == len(parses) * 9  # one parse per SQL text, none repeated
