@@ -211,6 +211,8 @@ def read_revision(path: Path, source: str | None = None) -> RevisionFile:
     except SyntaxError as exc:
         where = f"{path}:{exc.lineno or 0}:{exc.offset or 0}"
         raise PythonSyntaxError(f"{where}: not valid Python ({exc.msg})") from None
+    except (ValueError, RecursionError, MemoryError) as exc:  # NUL bytes, absurd nesting
+        raise PythonSyntaxError(f"{path}: not valid Python ({exc})") from None
     reader = _ModuleReader(tree, text)
     suppressions, file_suppressions = _suppressions(text)
     return RevisionFile(

@@ -234,12 +234,16 @@ def parse(text: str, *, bind_params: bool = True) -> list[Statement]:
     ``connection.execute(text(...))``), so ``:name`` is a parameter.
     """
     source = neutralize_binds(text) if bind_params else text
+    if "\x00" in source:  # libpg_query would stop there; the server refuses it
+        raise SqlSyntaxError("the text contains a NUL character", source.index("\x00"))
     try:
         raw = pglast.parse_sql(source)
     except ParseError as exc:
         message, offset = (*exc.args, None)[:2]
         where = _error_offset(source, str(message), offset if isinstance(offset, int) else None)
         raise SqlSyntaxError(str(message), where) from None
+    except (ValueError, RecursionError) as exc:  # e.g. a NUL character in the text
+        raise SqlSyntaxError(str(exc), None) from None
     return [_statement(item, source) for item in raw]
 
 

@@ -127,3 +127,16 @@ def test_dropped_type_can_be_created_again(lint_source: LintSource) -> None:
         " schema='ai')\n"
     )
     assert found(lint_source, body) == []
+
+
+def test_add_value_fix_names_the_last_known_label(lint_source: LintSource) -> None:
+    findings = lint_source(
+        HEAD + "    op.enum_create('s', ['a', 'b'], schema='ai')\n"
+        "    op.enum_add_value('s', 'c', schema='ai', after='b')\n"
+        "    with op.get_context().autocommit_block():\n"
+        "        op.execute(\"ALTER TYPE ai.s ADD VALUE 'd'\")\n"
+    )
+    assert [(f.code, f.fix) for f in findings] == [
+        ("EO203", "op.enum_add_value('s', 'd', schema='ai', after='c')")
+    ]
+    assert "the label goes last (after 'c')" in findings[0].message

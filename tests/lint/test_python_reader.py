@@ -190,3 +190,12 @@ def test_positions_survive_unusual_line_breaks(lint_source: LintSource) -> None:
         "    x = '\u2028\f'; op.execute('''\r\nSELECT 1;\r\n  DROP TYPE a CASCADE''')\r\n"
     )
     assert codes(findings) == [("EO101", 10, 3)]
+
+
+def test_nul_bytes(tmp_path: Path, lint_source: LintSource) -> None:
+    path = tmp_path / "r.py"
+    path.write_bytes(b"x = 1\x00\n")
+    with pytest.raises(PythonSyntaxError, match="not valid Python"):
+        read_revision(path)
+    findings = lint_source(HEADER + "def upgrade():\n    op.execute('SELECT 1\\x00')\n")
+    assert [f.code for f in findings] == ["EO001"]
