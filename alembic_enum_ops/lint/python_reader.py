@@ -462,6 +462,14 @@ class _ModuleReader:
                 for item in stmt.items:
                     if item not in autocommit:
                         events.extend(self._calls(item.context_expr, stmt, scope, depth))
+                    batch = item.context_expr
+                    if (
+                        isinstance(batch, ast.Call) and isinstance(batch.func, ast.Attribute)
+                        and batch.func.attr == "batch_alter_table"
+                        and scope.dotted(batch.func.value) == "alembic.op"
+                        and isinstance(item.optional_vars, ast.Name)
+                    ):
+                        scope.batches[item.optional_vars.id] = batch
                 if autocommit:
                     events.append(Autocommit(True, self.span(autocommit[0].context_expr, stmt)))
                 events.extend(self._statements(stmt.body, scope, depth))
@@ -509,6 +517,9 @@ class _ModuleReader:
                 if func.attr == "execute":
                     return [self._sql(call, span, scope, "op.execute", bind_params=True)]
                 return [self._op_call(func.attr, call, span, scope)]
+            if isinstance(func.value, ast.Name) and func.value.id in scope.batches:
+                unbatched = _unbatch(call, scope.batches[func.value.id])
+                return [self._op_call(func.attr, unbatched, span, scope)] if unbatched else None
             if func.attr in {"execute", "exec_driver_sql"} and scope.is_bind(func.value):
                 raw = func.attr == "exec_driver_sql"
                 return [self._sql(call, span, scope, f"connection.{func.attr}",
@@ -549,9 +560,13 @@ class _ModuleReader:
             type_ = scope.type_info(type_expr) if type_expr is not None else None
             existing = scope.type_info(existing_expr) if existing_expr is not None else None
         elif name == "bulk_insert":
+            keys = {
+                id(k) for a in call.args[1:] for d in ast.walk(a) if isinstance(d, ast.Dict)
+                for k in d.keys if k is not None
+            }
             strings = tuple(
                 n.value for a in call.args[1:] for n in ast.walk(a)
-                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in keys
             )
         return OpCall(name, args, kwargs, span, columns, type_, existing, strings)
 
@@ -587,6 +602,29 @@ class _ModuleReader:
         line = node.lineno
         col = self.char_col(line, node.col_offset) + len(prefix) + len(quote)
         return SqlSource(start, True, line, col)
+
+
+_BATCH_TABLE_AT = {"add_column": 0, "alter_column": 0, "drop_column": 0,
+                   "create_check_constraint": 1}
+
+
+def _unbatch(call: ast.Call, batch: ast.Call) -> ast.Call | None:
+    """``batch_op.add_column(col)`` inside ``with op.batch_alter_table("t", schema="s")``
+    as the ``op.add_column("t", col, schema="s")`` it runs as on PostgreSQL (batch mode
+    "auto" alters in place there)."""
+    if not isinstance(call.func, ast.Attribute):
+        return None
+    index = _BATCH_TABLE_AT.get(call.func.attr)
+    table = batch.args[0] if batch.args else _keyword(batch, "table_name")
+    if index is None or table is None:
+        return None
+    args = [*call.args[:index], table, *call.args[index:]]
+    keywords = list(call.keywords)
+    schema = _keyword(batch, "schema")
+    if schema is not None and _keyword(call, "schema") is None:
+        keywords.append(ast.keyword(arg="schema", value=schema))
+    unbatched = ast.Call(func=call.func, args=args, keywords=keywords)
+    return ast.copy_location(unbatched, call)
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
@@ -633,6 +671,8 @@ class _Scope:
     def __init__(self, module: _ModuleReader, func: ast.FunctionDef | ast.AsyncFunctionDef | None):
         self.module = module
         self.local = _assigned_names(func) if func is not None else {}
+        self.batches: dict[str, ast.Call] = {}
+        """``with op.batch_alter_table(...) as name:`` -> that call."""
 
     def lookup(self, name: str) -> ast.expr | None:
         if name in self.local:

@@ -140,3 +140,26 @@ def test_add_value_fix_names_the_last_known_label(lint_source: LintSource) -> No
         ("EO203", "op.enum_add_value('s', 'd', schema='ai', after='c')")
     ]
     assert "the label goes last (after 'c')" in findings[0].message
+
+
+def test_batch_operations_are_their_plain_operations(lint_source: LintSource) -> None:
+    body = (
+        "    with op.batch_alter_table('queue', schema='ai') as batch_op:\n"
+        "        batch_op.add_column(sa.Column('s', sa.Enum('a', name='st')))\n"
+        "        batch_op.alter_column('t', type_=postgresql.ENUM(name='tt', schema='ai'))\n"
+        "        batch_op.create_check_constraint('ck', \"s <> ''\")\n"
+        "        batch_op.create_index('ix', ['s'])\n"
+    )
+    findings = lint_source(HEAD + body)
+    assert [(f.code, f.line) for f in findings] == [
+        ("EO402", 10), ("EO302", 11), ("EO303", 11), ("EO501", 12),
+    ]
+    assert "table ai.queue" in findings[0].message
+
+
+def test_bulk_insert_keys_are_not_values(lint_source: LintSource) -> None:
+    body = (
+        "    op.execute(\"ALTER TYPE ai.s ADD VALUE 'status' AFTER 'x'\")\n"
+        "    op.bulk_insert(t, [{'status': 'x'}])\n"
+    )
+    assert found(lint_source, body) == ["EO201"]

@@ -114,8 +114,9 @@ def test_downgrade_does_not_change_the_history(tmp_path: Path) -> None:
     assert [c for _, c, _ in run(tmp_path)] == ["EO401"]
 
 
-def test_the_pgenum_env_puts_lock_timeout_in_force(tmp_path: Path) -> None:
-    env = (template_path("pgenum") / "env.py").read_text()
+@pytest.mark.parametrize("template", ["pgenum", "pgenum_async"])
+def test_the_pgenum_env_puts_lock_timeout_in_force(tmp_path: Path, template: str) -> None:
+    env = (template_path(template) / "env.py").read_text()
     versions = project(tmp_path, env=env)
     revision(versions, "0001.py", "r1", None, 'op.execute("ALTER TABLE t ALTER c TYPE text")')
     assert run(tmp_path) == []
