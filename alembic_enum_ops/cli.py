@@ -13,8 +13,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .lint import command as lint_command
-
 Handler = Callable[[argparse.Namespace], int]
 
 # --- doctor / demo (issue 7) ------------------------------------------------------------
@@ -261,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_template_path(subparsers)
     _add_doctor(subparsers)
     _add_demo(subparsers)
-    lint_command.add_parser(subparsers)
+    importlib.import_module(".lint.command", __package__).add_parser(subparsers)
     return parser
 
 
