@@ -263,7 +263,10 @@ _MODULE_ALIASES = {
     "alembic_enum_ops.op": "alembic.op",
     "alembic.operations.op": "alembic.op",
 }
-_TEXT_CALLS = {"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text"}
+_TEXT_CALLS = {
+    "sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text",
+    "sqlalchemy.DDL", "sqlalchemy.schema.DDL", "sqlalchemy.sql.ddl.DDL",
+}
 _DEDENT_CALLS = {"textwrap.dedent", "inspect.cleandoc"}
 _TEXT_METHODS = {"bindparams", "columns", "execution_options", "strip"}
 _STRING_TYPES = {

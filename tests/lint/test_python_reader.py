@@ -70,6 +70,15 @@ def test_names_bound_once_are_read_others_are_not(lint_source: LintSource) -> No
     assert "the variable 'name'" in findings[3].message
 
 
+def test_ddl_objects_are_text(lint_source: LintSource) -> None:
+    findings = lint_source(
+        HEADER + "from sqlalchemy import DDL\n\ndef upgrade():\n"
+        "    op.execute(sa.DDL('DROP TYPE a CASCADE'))\n"
+        "    op.execute(DDL('DROP TYPE b CASCADE'))\n"
+    )
+    assert codes(findings) == [("EO101", 10, 24), ("EO101", 11, 21)]
+
+
 def test_connection_execute_and_exec_driver_sql(lint_source: LintSource) -> None:
     findings = lint_source(
         HEADER + "def upgrade():\n"
