@@ -448,6 +448,12 @@ class _ModuleReader:
                 events = self._events(func, depth=0)
                 if events:
                     result.append(Function(name, events))
+        top = set(map(id, self.tree.body))
+        for node in ast.walk(self.tree):  # functions nested in functions or classes
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and id(node) not in top:
+                events = self._events(node, depth=0)
+                if events:
+                    result.append(Function(node.name, events))
         return result
 
     def _events(self, func: ast.FunctionDef | ast.AsyncFunctionDef, depth: int) -> list[Event]:

@@ -113,6 +113,18 @@ def test_helpers_are_inlined_and_uncalled_ones_read_alone(lint_source: LintSourc
     ]
 
 
+def test_nested_functions_are_read_too(lint_source: LintSource) -> None:
+    findings = lint_source(
+        HEADER + "def upgrade():\n"
+        "    def inner():\n        op.execute('DROP TYPE a CASCADE')\n"
+        "    inner()\n\n"
+        "class Helper:\n    def run(self):\n        op.execute('DROP TYPE b CASCADE')\n"
+    )
+    assert [(f.code, f.line, f.where) for f in findings] == [
+        ("EO101", 9, "inner"), ("EO101", 14, "run"),
+    ]
+
+
 def test_compound_statements_are_walked_in_order(lint_source: LintSource) -> None:
     findings = lint_source(
         HEADER + "def upgrade():\n"
