@@ -190,7 +190,9 @@ class FunctionChecker:
             "queues behind it",
             "op.execute(\"SET LOCAL lock_timeout = '2s'\") just before it (and retry on "
             "SQLSTATE 55P03), or run migrations with the pgenum env.py, which sets "
-            "lock_timeout on every statement",
+            "lock_timeout on every statement"
+            + (" (if the project's env.py does, lint with -c path/to/alembic.ini)"
+               if self.env.path is None else ""),
         )
 
     # --- op.<name>(...) ---
