@@ -615,7 +615,7 @@ def test_console_entry_points(db_url: str) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        ([], "{template-path,doctor,demo}"),
+        ([], "{template-path,doctor,demo,lint}"),
         (["doctor"], "--metadata MODULE:ATTRIBUTE"),
         (["demo"], "pip install 'alembic-enum-ops[demo]'"),
     ],
