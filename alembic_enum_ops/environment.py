@@ -38,9 +38,10 @@ from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError
 
-from .ddl.sqltext import check_timeout, default_dialect, literal
+from .ddl.sqltext import default_dialect, literal
 from .options import EnumOpsOptions
 from .urls import with_default_driver
+from .validation import check_timeout
 
 if TYPE_CHECKING:
     from alembic.config import Config

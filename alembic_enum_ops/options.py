@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .ddl.sqltext import check_timeout
+from .validation import check_timeout
 
 CONFIGURE_KEY = "enum_ops"
 """The keyword of ``context.configure()`` that carries an :class:`EnumOpsOptions`."""

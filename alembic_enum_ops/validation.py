@@ -8,6 +8,7 @@ of a truncated object or a server error halfway through a revision.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from .errors import InvalidEnumInputError
@@ -105,3 +106,21 @@ def check_mapping(
                 f"does not have (it has {list(old_values)!r})"
             )
     return result
+
+
+_INTERVAL_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$")
+
+
+def check_timeout(value: str | int) -> str:
+    """Normalise a lock/statement timeout (``"2s"``, ``"500ms"``, or ms as an int)."""
+    if isinstance(value, bool):
+        raise ValueError(f"timeout must be a duration like '2s' or milliseconds, got {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"timeout must not be negative, got {value!r}")
+        return f"{value}ms"
+    if not isinstance(value, str) or not _INTERVAL_RE.match(value):
+        raise ValueError(
+            f"timeout must be a duration like '2s', '500ms' or '1min', got {value!r}"
+        )
+    return value.strip()

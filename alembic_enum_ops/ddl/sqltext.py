@@ -9,7 +9,6 @@ user input is ever formatted into SQL any other way.
 from __future__ import annotations
 
 import functools
-import re
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -121,21 +120,3 @@ def dollar_quote(body: str, tag: str = "enum_ops") -> str:
         counter += 1
         candidate = f"{tag}{counter}"
     return f"${candidate}${body}${candidate}$"
-
-
-_INTERVAL_RE = re.compile(r"^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$")
-
-
-def check_timeout(value: str | int) -> str:
-    """Normalise a lock/statement timeout (``"2s"``, ``"500ms"``, or ms as an int)."""
-    if isinstance(value, bool):
-        raise ValueError(f"timeout must be a duration like '2s' or milliseconds, got {value!r}")
-    if isinstance(value, int):
-        if value < 0:
-            raise ValueError(f"timeout must not be negative, got {value!r}")
-        return f"{value}ms"
-    if not isinstance(value, str) or not _INTERVAL_RE.match(value):
-        raise ValueError(
-            f"timeout must be a duration like '2s', '500ms' or '1min', got {value!r}"
-        )
-    return value.strip()

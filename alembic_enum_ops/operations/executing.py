@@ -28,8 +28,8 @@ from ..catalog import current_schema
 from ..ddl.plan import Plan
 from ..ddl.runner import run_plan
 from ..ddl.server_errors import engine_error, sqlstate_of
-from ..ddl.sqltext import check_timeout
 from ..options import EnumOpsOptions
+from ..validation import check_timeout
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
