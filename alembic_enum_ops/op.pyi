@@ -73,6 +73,7 @@ def enum_swap(
     mapping: Mapping[str, str] | None = None,
     old_values: Sequence[str] | None = None,
     lock_timeout: str | int | None = None,
+    online: bool = False,
 ) -> None:
     """Give the type exactly ``new_values``, in order, under the same name.
 
@@ -80,6 +81,11 @@ def enum_swap(
     (``{old: new}``); without a mapping for them the operation refuses before
     changing anything.  ``old_values`` records the current labels so the
     operation can be reversed (autogenerate always fills it in).
+
+    With ``online=True`` no table is rewritten under an exclusive lock: each column
+    gets a shadow of the new type kept in sync by a trigger, backfilled in
+    committed batches and indexed concurrently, then swapped in by a short
+    cut-over (docs/online.md).  Running it again after an interruption resumes.
     """
 
 def enum_remove_value(
@@ -90,8 +96,13 @@ def enum_remove_value(
     replace_with: str | None = None,
     old_values: Sequence[str] | None = None,
     lock_timeout: str | int | None = None,
+    online: bool = False,
 ) -> None:
-    """Remove ``value``; rows holding it move to ``replace_with`` or it refuses."""
+    """Remove ``value``; rows holding it move to ``replace_with`` or it refuses.
+
+    ``online=True``: as :class:`SwapEnumOp`'s, without rewriting any table under an
+    exclusive lock (docs/online.md).
+    """
 
 # --- VARCHAR + CHECK variant (alembic_enum_ops.operations.check) ---
 

@@ -44,6 +44,23 @@ class EnumOpsOptions:
     check_batch_size: int = 10_000
     """Rows per committed batch when the VARCHAR + CHECK variant remaps data."""
 
+    online_batch_size: int = 5_000
+    """Rows per batch (one committed UPDATE each) when an online conversion backfills
+    its shadow columns (``online=True``)."""
+
+    online_batch_pause: float = 0.0
+    """Seconds to sleep between two batches of an online backfill: throttles the WAL a
+    replica must replay and the I/O the application shares."""
+
+    online_progress_interval: float = 10.0
+    """Seconds between two progress lines (batches and rows done, rate, ETA) of an
+    online backfill or index build, on the ``alembic_enum_ops`` logger."""
+
+    online_conversions: bool = False
+    """Autogenerate: write ``online=True`` on the swaps and conversions it emits, so
+    each converts its columns without rewriting the tables under an exclusive lock
+    (docs/online.md)."""
+
     ignore_label_order: bool = False
     """Autogenerate: a difference in label *order* alone is not a change.  New labels
     are still added (``enum_add_value``), at the end, in the model's order; a removed
@@ -81,6 +98,12 @@ class EnumOpsOptions:
             raise ValueError("retry_backoff and retry_backoff_max must be >= 0")
         if self.check_batch_size < 1:
             raise ValueError(f"check_batch_size must be >= 1, got {self.check_batch_size!r}")
+        if self.online_batch_size < 1:
+            raise ValueError(
+                f"online_batch_size must be >= 1, got {self.online_batch_size!r}"
+            )
+        if self.online_batch_pause < 0 or self.online_progress_interval < 0:
+            raise ValueError("online_batch_pause and online_progress_interval must be >= 0")
 
     def skipped_label_keys(self) -> Iterator[tuple[str | None, str, str]]:
         """``(schema or None for any schema, name, entry as written)`` per entry of

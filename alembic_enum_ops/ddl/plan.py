@@ -1,4 +1,4 @@
-"""DDL planned as data: ordered statements grouped into transaction steps.
+r"""DDL planned as data: ordered statements grouped into transaction steps.
 
 Every operation first builds a :class:`Plan`; only then does :mod:`.runner` execute it.
 The same plan object serves an online run, the ``--sql`` script, a dry run
@@ -17,6 +17,12 @@ A plan is a list of :class:`Step`.  A step's statements commit together:
 * ``Boundary.AUTOCOMMIT`` steps run outside any transaction block, in the same
   autocommit block: each statement commits by itself, and a ``DO`` block may
   ``COMMIT`` inside (batched data changes), which PostgreSQL allows only there.
+
+A statement of an autocommit step may *generate* the work: it is a query whose rows
+are the statements to run, one by one, each committing by itself (the batches of a
+backfill, the indexes to build concurrently).  The work is found when the step runs,
+from the catalog as it is then, which is what makes such a step resumable; offline
+the query is followed by psql's ``\gexec``.
 
 A step with a ``lock_timeout`` starts with ``SET LOCAL lock_timeout``; the runner
 retries a step that fails with SQLSTATE 55P03 (online; a script cannot retry).
@@ -78,6 +84,9 @@ class Statement:
     """Safe to run again after a crash (``IF NOT EXISTS`` and the like)."""
     summary: str | None = None
     """What it does under its locks, in a few words (``NOT VALID``, ``VALIDATE``...)."""
+    generates: bool = False
+    r"""A query whose rows (one text column) are the statements to run, each outside any
+    transaction block (``\gexec`` in a psql script)."""
 
     @property
     def rewrites_tables(self) -> bool:
@@ -94,12 +103,24 @@ class Step:
     lock_timeout: str | None = None
     """When set, ``SET LOCAL lock_timeout`` precedes the statements."""
     retry_on_lock_timeout: bool = True
+    pause: float = 0.0
+    """Seconds to wait between the statements a statement generates (throttling)."""
+    reports_progress: bool = False
+    """Log progress (statements and rows done, rate, ETA) while generated statements
+    run."""
 
     def __post_init__(self) -> None:
         if self.boundary is Boundary.AUTOCOMMIT and self.lock_timeout is not None:
             # SET LOCAL means nothing outside a transaction block, and a plain SET
             # would outlive the step
             raise ValueError(f"{self.description}: an autocommit step takes no lock_timeout")
+        if self.boundary is not Boundary.AUTOCOMMIT and any(
+            s.generates for s in self.statements
+        ):
+            raise ValueError(
+                f"{self.description}: generated statements run outside any transaction "
+                "block: only in an autocommit step"
+            )
 
     def takes_locks(self) -> bool:
         return any(s.locks for s in self.statements)
@@ -153,7 +174,7 @@ class Plan:
                 lines.append("COMMIT;")
             if step.boundary is Boundary.MIGRATION and previous is not None and previous.commits:
                 lines.append("BEGIN;")
-            lines.extend(s + ";" for s in step_sql(step, dialect))
+            lines.extend(terminated(s) for s in step_sql(step, dialect))
             previous = step.boundary
         if previous is not None and previous.commits:
             lines.append("BEGIN;")
@@ -188,6 +209,15 @@ def _strength(mode: str) -> int:
     return _STRENGTH.index(mode) if mode in _STRENGTH else -1
 
 
+GEXEC = "\n\\gexec"
+"""How a psql script runs the statements a query generates."""
+
+
+def terminated(statement: str) -> str:
+    r"""A statement as a script line: ``;`` ends it, unless psql's ``\gexec`` does."""
+    return statement if statement.endswith(GEXEC) else statement + ";"
+
+
 def lock_timeout_sql(dialect: Dialect, timeout: str) -> str:
     """``SET LOCAL lock_timeout``: scoped to the transaction, so it cannot leak."""
     return f"SET LOCAL lock_timeout = {literal(dialect, timeout)}"
@@ -198,7 +228,7 @@ def step_sql(step: Step, dialect: Dialect) -> list[str]:
     body: list[str] = []
     if step.lock_timeout is not None:
         body.append(lock_timeout_sql(dialect, step.lock_timeout))
-    body.extend(s.sql for s in step.statements)
+    body.extend(s.sql + GEXEC if s.generates else s.sql for s in step.statements)
     if step.boundary is Boundary.OWN:
         return ["BEGIN", *body, "COMMIT"]
     return body
@@ -222,6 +252,7 @@ def single_step_plan(
 
 __all__ = [
     "EXCLUSIVE_MODES",
+    "GEXEC",
     "Boundary",
     "LockTarget",
     "Plan",
@@ -230,4 +261,5 @@ __all__ = [
     "lock_timeout_sql",
     "single_step_plan",
     "step_sql",
+    "terminated",
 ]

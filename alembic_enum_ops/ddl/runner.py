@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import LockTimeoutExhaustedError
 from ..options import EnumOpsOptions
-from .plan import Boundary, LockTarget, Plan, Step, step_sql
+from .plan import GEXEC, Boundary, LockTarget, Plan, Step, step_sql
 from .server_errors import LOCK_NOT_AVAILABLE, sqlstate_of
 from .server_messages import forwarding_server_messages
 from .sqltext import qualified
@@ -81,7 +81,10 @@ def _run_step(
     sql = step_sql(step, context.dialect)
     if context.as_sql:
         for statement in sql:
-            context.impl.static_output(statement + context.impl.command_terminator)
+            if statement.endswith(GEXEC):  # psql runs what the query generates
+                context.impl.static_output(statement)
+            else:
+                context.impl.static_output(statement + context.impl.command_terminator)
         return
     connection = context.connection
     assert connection is not None, "online run without a connection"
@@ -104,8 +107,11 @@ def _run_online(
             if step.boundary is Boundary.OWN:
                 _run_own_transaction(connection, sql)
             elif step.boundary is Boundary.AUTOCOMMIT:
-                for statement in sql:
-                    _execute(connection, statement)
+                for statement in step.statements:
+                    if statement.generates:
+                        _run_generated(connection, step, statement.sql, options, sleep)
+                    else:
+                        _execute(connection, statement.sql)
             else:
                 _run_in_savepoint(connection, sql, use_savepoint=retry)
             return
@@ -129,8 +135,93 @@ def _run_online(
             sleep(delay)
 
 
-def _execute(connection: Connection, statement: str) -> None:
-    connection.exec_driver_sql(statement, execution_options={"no_parameters": True})
+def _execute(connection: Connection, statement: str) -> int:
+    """Run one statement; the number of rows it affected (-1 when not applicable)."""
+    result = connection.exec_driver_sql(statement, execution_options={"no_parameters": True})
+    return int(result.rowcount)
+
+
+def _run_generated(
+    connection: Connection, step: Step, query: str, options: EnumOpsOptions, sleep: Sleeper
+) -> None:
+    """Run the statements ``query`` generates, each committing by itself, in order.
+
+    A statement that meets SQLSTATE 55P03 is retried alone with backoff (generated
+    statements are idempotent: each only does what is left).  With
+    ``step.reports_progress`` the work is logged at a steady cadence: statements and
+    rows done, the rate, and the time left.
+    """
+    generated = [
+        str(row[0])
+        for row in connection.exec_driver_sql(
+            query, execution_options={"no_parameters": True}
+        ).all()
+        if row[0] is not None
+    ]
+    progress = Progress(step.description, len(generated), options.online_progress_interval)
+    for index, statement in enumerate(generated):
+        if index and step.pause:
+            sleep(step.pause)
+        delays = backoff_delays(options) if step.retry_on_lock_timeout else iter(())
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                rows = _execute(connection, statement)
+                break
+            except sa.exc.DBAPIError as exc:
+                delay = next(delays, None) if sqlstate_of(exc) == LOCK_NOT_AVAILABLE else None
+                if delay is None:
+                    if sqlstate_of(exc) == LOCK_NOT_AVAILABLE:
+                        raise LockTimeoutExhaustedError(
+                            f"{step.description}: {statement[:200]}: lock not available "
+                            f"after {attempt} attempts (lock_retries={options.lock_retries})"
+                        ) from exc
+                    raise
+                log.warning(
+                    "alembic_enum_ops: %s: lock not available (attempt %d of %d); "
+                    "retrying in %.2fs", step.description, attempt, options.lock_retries + 1,
+                    delay,
+                )
+                sleep(delay)
+        if step.reports_progress:
+            progress.advance(max(rows, 0))
+    if step.reports_progress:
+        progress.finish()
+
+
+class Progress:
+    """Progress of generated statements, logged at most every ``interval`` seconds."""
+
+    def __init__(self, what: str, total: int, interval: float) -> None:
+        self.what = what
+        self.total = total
+        self.interval = interval
+        self.done = 0
+        self.rows = 0
+        self.started = self.last = time.monotonic()
+
+    def advance(self, rows: int) -> None:
+        self.done += 1
+        self.rows += rows
+        now = time.monotonic()
+        if now - self.last >= self.interval:
+            self.last = now
+            self._log(now)
+
+    def finish(self) -> None:
+        self._log(time.monotonic(), final=True)
+
+    def _log(self, now: float, *, final: bool = False) -> None:
+        elapsed = max(now - self.started, 1e-9)
+        rate = self.rows / elapsed
+        share = self.done / self.total if self.total else 1.0
+        left = elapsed / share - elapsed if share else 0.0
+        log.info(
+            "alembic_enum_ops: %s: %s %d/%d batches (%.0f%%), %d rows, %.0f rows/s, %s",
+            self.what, "done:" if final else "", self.done, self.total, share * 100,
+            self.rows, rate, f"took {elapsed:.1f}s" if final else f"ETA {left:.0f}s",
+        )
 
 
 def _run_own_transaction(connection: Connection, sql: list[str]) -> None:

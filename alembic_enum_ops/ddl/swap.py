@@ -101,6 +101,7 @@ def swap_engine_sql(
     mapping: Mapping[str, str] | None = None,
     old_values: Sequence[str] | None = None,
     mode: str = "run",
+    strategy: str = "rewrite",
 ) -> str:
     """The ``DO`` block that performs the swap (see the module docstring).
 
@@ -111,6 +112,8 @@ def swap_engine_sql(
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     if (new_values is not None and remove is not None) or (
         mode != "describe" and new_values is None and remove is None
     ):
@@ -126,6 +129,7 @@ def swap_engine_sql(
         mapped_to=_text_array(dialect, list(mapping.values())),
         expected=_text_array(dialect, old_values),
         mode=literal(dialect, mode),
+        strategy=literal(dialect, strategy),
     )
     return "DO " + dollar_quote(ENGINE.replace(PARAMS, params))
 
@@ -133,12 +137,20 @@ def swap_engine_sql(
 PARAMS = "@@PARAMS@@"
 """Where the operation's arguments go in the engine's DECLARE section."""
 
-MODES = ("run", "preview", "describe")
+MODES = ("run", "preview", "describe", "check", "expand", "cutover")
+"""``run``: the swap; ``preview``: every check, then the statements handed back;
+``describe``: the catalog only, everything handed back; ``check``: the checks a swap
+runs before changing anything (data included, no lock), refusals raised; ``expand`` and
+``cutover``: the first and last phase of an online swap (:mod:`.online`)."""
+
+STRATEGIES = ("rewrite", "online")
+"""How the columns are converted: ``ALTER COLUMN ... TYPE`` (a rewrite under ACCESS
+EXCLUSIVE), or a shadow column kept in sync, backfilled and swapped in (online)."""
 
 
 def engine_parameters(
     *, schema_expr: str, name: str, new: str, remove: str, mapped_from: str,
-    mapped_to: str, expected: str, mode: str,
+    mapped_to: str, expected: str, mode: str, strategy: str = "'rewrite'",
 ) -> str:
     """The engine's parameter declarations, each value an SQL expression already
     rendered (literals, ``NULL``, ``current_schema()``)."""
@@ -152,6 +164,7 @@ def engine_parameters(
             f"    p_to text[] := {mapped_to};",
             f"    p_expected text[] := {expected};",
             f"    p_mode text := {mode};",
+            f"    p_strategy text := {strategy};",
         ]
     )
 

@@ -171,13 +171,15 @@ def describe_swap(
     remove: str | None = None,
     mapping: Mapping[str, str] | None = None,
     old_values: Sequence[str] | None = None,
+    strategy: str = "rewrite",
 ) -> SwapDescription:
     """What a swap of ``schema.name`` to ``new_values`` (default: its current labels)
-    touches, from the catalog alone; see the module docstring."""
+    touches, from the catalog alone; see the module docstring.  With
+    ``strategy="online"`` the blockers include what only an online swap cannot carry."""
     sql = swap_engine_sql(
         connection.dialect, schema, name,
         new_values=new_values, remove=remove, mapping=mapping, old_values=old_values,
-        mode="describe",
+        mode="describe", strategy=strategy,
     )
     return SwapDescription.from_json(_hand_back(connection, sql))
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..ddl import swap as swap_planner
+from ..ddl.online import plan_online_swap
 from ..ddl.plan import Plan
 from ..ddl.swap_preview import describe_swap
 from ..errors import InvalidEnumInputError
@@ -33,6 +34,7 @@ class SwapEnumOp(EnumOperation):
         mapping: Mapping[str, str] | None = None,
         old_values: Sequence[str] | None = None,
         lock_timeout: str | int | None = None,
+        online: bool = False,
     ) -> None:
         """Give the type exactly ``new_values``, in order, under the same name.
 
@@ -40,6 +42,11 @@ class SwapEnumOp(EnumOperation):
         (``{old: new}``); without a mapping for them the operation refuses before
         changing anything.  ``old_values`` records the current labels so the
         operation can be reversed (autogenerate always fills it in).
+
+        With ``online=True`` no table is rewritten under an exclusive lock: each column
+        gets a shadow of the new type kept in sync by a trigger, backfilled in
+        committed batches and indexed concurrently, then swapped in by a short
+        cut-over (docs/online.md).  Running it again after an interruption resumes.
         """
         self.schema = check_schema(schema, type_label=label_for(None, name))
         self.name = check_name(name, what="enum type name")
@@ -59,6 +66,13 @@ class SwapEnumOp(EnumOperation):
                 f"values {list(self.new_values)!r}"
             )
         self.lock_timeout = lock_timeout
+        self.online = bool(online)
+        if self.online and self.old_values == self.new_values and self.mapping:
+            raise InvalidEnumInputError(
+                f"enum {self.type_label}: an online swap converts columns to new labels; "
+                f"with the same labels a mapping is only an UPDATE of the rows: use "
+                "online=False (or op.execute an UPDATE in batches)"
+            )
 
     def reverse(self) -> SwapEnumOp:
         if self.old_values is None:
@@ -86,6 +100,7 @@ class SwapEnumOp(EnumOperation):
             mapping=inverse or None,
             old_values=self.new_values,
             lock_timeout=self.lock_timeout,
+            online=self.online,
         )
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
@@ -112,8 +127,13 @@ class RemoveEnumValueOp(EnumOperation):
         replace_with: str | None = None,
         old_values: Sequence[str] | None = None,
         lock_timeout: str | int | None = None,
+        online: bool = False,
     ) -> None:
-        """Remove ``value``; rows holding it move to ``replace_with`` or it refuses."""
+        """Remove ``value``; rows holding it move to ``replace_with`` or it refuses.
+
+        ``online=True``: as :class:`SwapEnumOp`'s, without rewriting any table under an
+        exclusive lock (docs/online.md).
+        """
         self.schema = check_schema(schema, type_label=label_for(None, name))
         self.name = check_name(name, what="enum type name")
         self.value = check_label(value, type_label=self.type_label)
@@ -133,6 +153,7 @@ class RemoveEnumValueOp(EnumOperation):
                 f"{list(self.old_values)!r}"
             )
         self.lock_timeout = lock_timeout
+        self.online = bool(online)
 
     def reverse(self) -> AddEnumValueOp:
         before: str | None = None
@@ -158,42 +179,54 @@ class RemoveEnumValueOp(EnumOperation):
 Relations = list[tuple[str, str, bool]]
 
 
+def _engine_arguments(op: SwapEnumOp | RemoveEnumValueOp) -> dict[str, Any]:
+    if isinstance(op, RemoveEnumValueOp):
+        return {
+            "new_values": None, "remove": op.value,
+            "mapping": {} if op.replace_with is None else {op.value: op.replace_with},
+            "old_values": op.old_values,
+        }
+    return {"new_values": op.new_values, "mapping": op.mapping, "old_values": op.old_values}
+
+
 def preflight_swap(op: SwapEnumOp | RemoveEnumValueOp, target: Target) -> Relations:
     """The tables and views the swap locks, as the engine describes them (catalog only,
     no data read), so a lock timeout and the revision header can name them; the
-    engine itself does every check when it runs, online and offline alike."""
+    engine itself does every check when it runs, online and offline alike.  An online
+    swap also refuses here, before its first step, what it cannot carry over."""
     schema = target.schema(op.schema)
     assert schema is not None
-    if isinstance(op, RemoveEnumValueOp):
-        described = describe_swap(
-            target.require_connection(), schema, op.name, remove=op.value,
-            mapping=None if op.replace_with is None else {op.value: op.replace_with},
-            old_values=op.old_values,
-        )
-    else:
-        described = describe_swap(
-            target.require_connection(), schema, op.name, new_values=op.new_values,
-            mapping=op.mapping, old_values=op.old_values,
-        )
+    described = describe_swap(
+        target.require_connection(), schema, op.name,
+        strategy="online" if op.online else "rewrite", **_engine_arguments(op),
+    )
+    if op.online and target.check_data:
+        described.raise_first_refusal()
     return [(r.schema, r.name, r.rewritten) for r in described.relations]
+
+
+def _plan(op: SwapEnumOp | RemoveEnumValueOp, target: Target, relations: Relations | None) -> Plan:
+    schema = target.schema(op.schema)
+    if op.online:
+        return plan_online_swap(
+            target.dialect, schema, op.name, lock_timeout=target.options.lock_timeout,
+            batch_size=target.options.online_batch_size,
+            batch_pause=target.options.online_batch_pause, relations=relations,
+            **_engine_arguments(op),
+        )
+    return swap_planner.plan_swap(
+        target.dialect, schema, op.name, lock_timeout=target.options.lock_timeout,
+        relations=relations, **_engine_arguments(op),
+    )
 
 
 @executes(SwapEnumOp, preflight=preflight_swap)
 def plan_enum_swap(op: SwapEnumOp, target: Target, relations: Relations | None) -> Plan:
-    return swap_planner.plan_swap(
-        target.dialect, target.schema(op.schema), op.name,
-        new_values=op.new_values, mapping=op.mapping, old_values=op.old_values,
-        lock_timeout=target.options.lock_timeout, relations=relations,
-    )
+    return _plan(op, target, relations)
 
 
 @executes(RemoveEnumValueOp, preflight=preflight_swap)
 def plan_enum_remove_value(
     op: RemoveEnumValueOp, target: Target, relations: Relations | None
 ) -> Plan:
-    mapping = {} if op.replace_with is None else {op.value: op.replace_with}
-    return swap_planner.plan_swap(
-        target.dialect, target.schema(op.schema), op.name,
-        new_values=None, remove=op.value, mapping=mapping, old_values=op.old_values,
-        lock_timeout=target.options.lock_timeout, relations=relations,
-    )
+    return _plan(op, target, relations)

@@ -62,8 +62,10 @@ def test_engine_needs_exactly_one_of_new_values_and_remove() -> None:
     assert "p_mode text := 'describe';" in swap_engine_sql(
         default_dialect(), "s", "t", new_values=None, mode="describe"
     )
-    with pytest.raises(ValueError, match=r"mode must be one of \('run', 'preview', 'describe'\)"):
+    with pytest.raises(ValueError, match=r"mode must be one of \('run', 'preview', 'describe',"):
         swap_engine_sql(default_dialect(), "s", "t", new_values=["a"], mode="dry")
+    with pytest.raises(ValueError, match=r"strategy must be one of \('rewrite', 'online'\)"):
+        swap_engine_sql(default_dialect(), "s", "t", new_values=["a"], strategy="fast")
 
 
 def test_temp_name_is_deterministic_and_fits() -> None:

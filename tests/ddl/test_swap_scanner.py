@@ -68,6 +68,7 @@ DECLARE
     cands jsonb := {literal(D, json.dumps(cands))};
     pre jsonb := '[]';
     creates jsonb := {literal(D, json.dumps(entries))};
+    captured jsonb := '[]';
     problems jsonb := '[]';
     warnings jsonb := '[]';
     refusals jsonb := '[]';

@@ -52,3 +52,11 @@ DECLARE
     renames jsonb := '[]'::jsonb;       -- the domain twins take their names
     creates jsonb := '[]'::jsonb;       -- dependents recreated, owners, grants, comments
     todo jsonb := '[]'::jsonb;          -- what a preview reports beyond the steps (LOCK TABLE)
+    -- an online swap (p_strategy 'online'): a shadow column per converted column, kept
+    -- in sync by a trigger, backfilled, indexed, then swapped in (docs/online.md)
+    online_marker text := 'alembic_enum_ops online';  -- starts every comment we write
+    tmp_exists boolean := false;       -- the new type exists already (an earlier expand)
+    online_cols jsonb := '[]'::jsonb;  -- {relid, nsp, rel, col, shadow, target, array,
+                                       --  not_null, trigger}
+    captured jsonb := '[]'::jsonb;     -- index and CHECK definitions, on the shadows
+    online_steps jsonb := '[]'::jsonb; -- what an online expand or cut-over runs

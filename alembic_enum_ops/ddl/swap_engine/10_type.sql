@@ -60,7 +60,7 @@ BEGIN
         END IF;
     END LOOP;
     IF state_problem IS NOT NULL THEN
-        IF p_mode <> 'describe' THEN
+        IF p_mode NOT IN ('describe', 'preview') THEN
             RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = state_problem;
         END IF;
         refusals := refusals || jsonb_build_object('sqlstate', 'EO002',
@@ -83,17 +83,36 @@ BEGIN
     tmp_name := CASE WHEN octet_length(p_name) <= 59 THEN p_name || '__v2'
                      ELSE 'enum_ops_v2_' || md5(p_name) END;
     qtmp := format('%I.%I', p_schema, tmp_name);
-    IF EXISTS (SELECT 1 FROM pg_catalog.pg_type ty
+    -- an online swap's expand created the new type already (its comment says so, and
+    -- it has the new labels): the later phases use it
+    SELECT true INTO tmp_exists
+      FROM pg_catalog.pg_type ty
+      JOIN pg_catalog.pg_namespace ns ON ns.oid = ty.typnamespace
+     WHERE ns.nspname = p_schema AND ty.typname = tmp_name AND p_strategy = 'online'
+       AND starts_with(coalesce(obj_description(ty.oid, 'pg_type'), ''), online_marker)
+       AND ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e
+                  WHERE e.enumtypid = ty.oid ORDER BY e.enumsortorder) = new_labels;
+    tmp_exists := coalesce(tmp_exists, false);
+    IF p_mode = 'cutover' AND NOT tmp_exists THEN
+        state_problem := format(
+            'alembic_enum_ops: cannot finish the online swap of enum %s.%s: its new type '
+            '%s.%s does not exist (the expand phase did not run, or another migration '
+            'removed it); run the operation again from the start', p_schema, p_name,
+            p_schema, tmp_name);
+        RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = state_problem;
+    END IF;
+    IF NOT tmp_exists AND (
+       EXISTS (SELECT 1 FROM pg_catalog.pg_type ty
                  JOIN pg_catalog.pg_namespace ns ON ns.oid = ty.typnamespace
                 WHERE ns.nspname = p_schema AND ty.typname = tmp_name)
        OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c
                    JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
-                  WHERE ns.nspname = p_schema AND c.relname = tmp_name) THEN
+                  WHERE ns.nspname = p_schema AND c.relname = tmp_name)) THEN
         state_problem := format(
             'alembic_enum_ops: cannot swap enum %s.%s: its temporary name %s.%s is already '
             'taken (a leftover of an interrupted hand-made swap?); drop or rename that '
             'object first', p_schema, p_name, p_schema, tmp_name);
-        IF p_mode <> 'describe' THEN
+        IF p_mode NOT IN ('describe', 'preview') THEN
             RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = state_problem;
         END IF;
         refusals := refusals || jsonb_build_object('sqlstate', 'EO002',
@@ -138,8 +157,18 @@ BEGIN
     LOOP
         dom_oids := dom_oids || d.oid;
         type_oids := type_oids || d.oid || d.typarray;
+        -- a domain's literals, retargeted (an online swap's captured definitions), name
+        -- its twin over the new type (85)
         cands := cands
-            || jsonb_build_object('text', format('%I.%I[]', d.nsp, d.typ), 'array', true)
-            || jsonb_build_object('text', format('%I.%I', d.nsp, d.typ), 'array', false);
+            || jsonb_build_object('text', format('%I.%I[]', d.nsp, d.typ), 'array', true,
+                                  'twin', format('%I.%I', d.nsp,
+                                                 CASE WHEN octet_length(d.typ) <= 59
+                                                      THEN d.typ || '__v2'
+                                                      ELSE 'enum_ops_v2_' || md5(d.typ) END))
+            || jsonb_build_object('text', format('%I.%I', d.nsp, d.typ), 'array', false,
+                                  'twin', format('%I.%I', d.nsp,
+                                                 CASE WHEN octet_length(d.typ) <= 59
+                                                      THEN d.typ || '__v2'
+                                                      ELSE 'enum_ops_v2_' || md5(d.typ) END));
     END LOOP;
 END the_type;

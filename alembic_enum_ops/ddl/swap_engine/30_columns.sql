@@ -14,7 +14,7 @@ BEGIN
     FOR r IN
         SELECT c.oid AS relid, ns.nspname::text AS nsp, c.relname::text AS rel, c.relkind,
                c.relpersistence = 't' AND ns.oid <> pg_my_temp_schema() AS foreign_temp,
-               a.attname::text AS col, a.attnum, a.attinhcount, a.attgenerated,
+               a.attname::text AS col, a.attnum, a.attinhcount, a.attgenerated, a.attnotnull,
                ty.oid = array_oid OR ty.typelem = ANY(dom_oids) AS is_array,
                CASE WHEN ty.typtype = 'd' THEN ty.oid
                     WHEN ty.typelem = ANY(dom_oids) THEN ty.typelem END AS dom,
@@ -95,6 +95,26 @@ BEGIN
                 'pre', CASE WHEN r.is_array THEN format('t.%I%s && $1::%s[]', r.col,
                     CASE WHEN cast_to = '' THEN '' ELSE cast_to || '[]' END, qtype)
                     ELSE format('t.%I%s = ANY($1::%s[])', r.col, cast_to, qtype) END);
+        END IF;
+        -- online: a shadow column of the new type, kept equal to the mapped value by
+        -- a trigger (which refuses a label that vanishes with no mapping)
+        IF p_strategy = 'online' THEN
+            online_cols := online_cols || jsonb_build_object(
+                'relid', r.relid::bigint, 'nsp', r.nsp, 'rel', r.rel, 'relkind', r.relkind,
+                'col', r.col, 'array', r.is_array, 'not_null', r.attnotnull,
+                'shadow', CASE WHEN octet_length(r.col) <= 55 THEN r.col || '__eo_new'
+                               ELSE 'eo_new_' || left(md5(r.col), 24) END,
+                'target', coalesce(r.dom_tmp, qtmp) || CASE WHEN r.is_array THEN '[]'
+                                                             ELSE '' END,
+                'value', CASE WHEN r.is_array
+                              THEN format(map_array, format('NEW.%I::text[]', r.col))
+                              ELSE '(' || format(map_text, format('NEW.%I::text', r.col))
+                                   || ')' END,
+                'refused', CASE WHEN cardinality(vanish) = 0 THEN NULL
+                                WHEN r.is_array THEN format('NEW.%I::text[] && %L::text[]',
+                                                            r.col, vanish)
+                                ELSE format('NEW.%I::text = ANY (%L::text[])', r.col, vanish)
+                           END);
         END IF;
         -- the conversion: one ALTER TABLE per table
         IF r.is_array THEN

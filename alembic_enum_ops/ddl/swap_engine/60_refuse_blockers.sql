@@ -13,9 +13,14 @@ BEGIN
             p_schema, p_name, jsonb_array_length(blockers),
             (SELECT string_agg(E'\n  - ' || (b.value->>'text'), '' ORDER BY b.ord)
                FROM jsonb_array_elements(blockers) WITH ORDINALITY AS b(value, ord)));
+        IF EXISTS (SELECT 1 FROM jsonb_array_elements(blockers) AS b
+                    WHERE b.value->>'reason' = 'online') THEN
+            hint := hint || ' What only an online swap cannot carry over, online=False '
+                    'does (it rewrites the tables under an exclusive lock).';
+        END IF;
         refusals := refusals || jsonb_build_object('sqlstate', 'EO001', 'message', message,
                                                    'hint', hint);
-        IF p_mode = 'run' THEN
+        IF p_mode IN ('run', 'check', 'expand', 'cutover') THEN
             RAISE EXCEPTION USING ERRCODE = 'EO001', MESSAGE = message, HINT = hint;
         END IF;
     END IF;

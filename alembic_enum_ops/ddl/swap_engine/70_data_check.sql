@@ -15,10 +15,12 @@ DECLARE
     hint text := 'Pass mapping={old: new} (replace_with= for enum_remove_value) to move '
                  'these rows, or update or delete them before the swap.';
 BEGIN
-    IF p_mode = 'describe' THEN
+    -- a description reads no data; an online expand runs after its own check (mode
+    -- check, no lock: the sync trigger then refuses a vanishing label)
+    IF p_mode IN ('describe', 'expand') THEN
         EXIT data_check;
     END IF;
-    IF cardinality(lock_rels) > 0 THEN
+    IF cardinality(lock_rels) > 0 AND p_mode <> 'check' THEN
         s := format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', array_to_string(lock_rels, ', '));
         IF p_mode = 'preview' THEN
             todo := todo || to_jsonb(s);  -- a preview only reads: no exclusive lock
@@ -26,6 +28,11 @@ BEGIN
             RAISE NOTICE 'alembic_enum_ops: %', s;
             EXECUTE s;
         END IF;
+    END IF;
+    -- the online cut-over: every row was checked before (mode check) or, written since,
+    -- by the sync trigger; the helper CHECKs the cut-over requires prove the backfill
+    IF p_mode = 'cutover' THEN
+        EXIT data_check;
     END IF;
     FOR chk IN SELECT value FROM jsonb_array_elements(checks) LOOP
         FOR col, lbl, n, tail IN EXECUTE chk.value->>'sql' USING vanish LOOP
@@ -42,7 +49,7 @@ BEGIN
                FROM jsonb_array_elements(data_problems) WITH ORDINALITY AS p(value, ord)));
         refusals := refusals || jsonb_build_object('sqlstate', 'EO001', 'message', message,
                                                    'hint', hint);
-        IF p_mode = 'run' THEN
+        IF p_mode IN ('run', 'check') THEN
             RAISE EXCEPTION USING ERRCODE = 'EO001', MESSAGE = message, HINT = hint;
         END IF;
     END IF;

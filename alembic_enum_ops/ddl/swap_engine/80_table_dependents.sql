@@ -7,6 +7,12 @@ DECLARE
     r record;
     foreign_keys jsonb := '[]'::jsonb;  -- recreated last, after every key they may reference
 BEGIN
+    -- an online expand needs none of this; an online cut-over carries the defaults
+    -- only (the indexes and constraints of a converted column go with it, and their
+    -- twins, built on the shadow beforehand, take their names)
+    IF p_mode = 'expand' THEN
+        EXIT table_dependents;
+    END IF;
     FOR r IN
         SELECT ic.oid, format('%I.%I', ns.nspname, ic.relname) AS qi,
                -- a partitioned index reads "ON ONLY": recreate it on the partitions too
@@ -31,6 +37,7 @@ BEGIN
            AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(recreated) AS v  -- a view's
                             WHERE v.value->>'kind' IN ('view', 'materialized view')
                               AND (v.value->>'objid')::oid = x.indrelid)
+           AND p_mode <> 'cutover'
          ORDER BY 2
     LOOP
         recreated := recreated || jsonb_build_object(
@@ -69,7 +76,7 @@ BEGIN
           FROM pg_catalog.pg_constraint con
           JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
           JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
-         WHERE con.conrelid <> 0 AND con.coninhcount = 0
+         WHERE con.conrelid <> 0 AND con.coninhcount = 0 AND p_mode <> 'cutover'
            AND (EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
                          WHERE dep.classid = 'pg_catalog.pg_constraint'::regclass
                            AND dep.objid = con.oid

@@ -16,6 +16,12 @@ BEGIN
                EXISTS (SELECT 1 FROM pg_catalog.pg_type o
                         WHERE o.typnamespace = ty.typnamespace AND o.typname = tmp.name)
                    AS tmp_taken,
+               -- an online swap's expand created the twin already
+               p_strategy = 'online' AND EXISTS (
+                   SELECT 1 FROM pg_catalog.pg_type o
+                    WHERE o.typnamespace = ty.typnamespace AND o.typname = tmp.name
+                      AND starts_with(coalesce(obj_description(o.oid, 'pg_type'), ''),
+                                      online_marker)) AS twin_exists,
                -- PostgreSQL 17+ names a domain's NOT NULL constraint: keep the name
                (SELECT format(' CONSTRAINT %I', con.conname) FROM pg_catalog.pg_constraint con
                  WHERE con.contypid = ty.oid AND con.contype = 'n' LIMIT 1) AS nn_name,
@@ -44,12 +50,12 @@ BEGIN
          ORDER BY 2, 3
     LOOP
         q := format('%I.%I', d.nsp, d.typ);
-        IF d.tmp_taken THEN
+        IF d.tmp_taken AND NOT d.twin_exists THEN
             message := format(
                 'alembic_enum_ops: cannot swap enum %s.%s: the temporary name %s.%s of its '
                 'domain %s is already taken; drop or rename that object first',
                 p_schema, p_name, d.nsp, d.tmp, q);
-            IF p_mode <> 'describe' THEN
+            IF p_mode NOT IN ('describe', 'preview') THEN
                 RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = message;
             END IF;
             refusals := refusals || jsonb_build_object('sqlstate', 'EO002',
@@ -58,12 +64,15 @@ BEGIN
         recreated := recreated || jsonb_build_object(
             'classid', 'pg_catalog.pg_type'::regclass::oid::bigint,
             'objid', d.oid::bigint, 'objsubid', 0, 'kind', 'domain');
-        pre := pre || jsonb_build_object(
-            'sql', format('CREATE DOMAIN %I.%I AS %s%s%s', d.nsp, d.tmp, qtmp,
-                          CASE WHEN d.typnotnull THEN coalesce(d.nn_name, '') || ' NOT NULL'
-                               ELSE '' END,
-                          coalesce(d.checks, '')),
-            'what', format('domain %s', q), 'definition', true, 'retarget', true);
+        IF NOT d.twin_exists THEN
+            pre := pre || jsonb_build_object(
+                'sql', format('CREATE DOMAIN %I.%I AS %s%s%s', d.nsp, d.tmp, qtmp,
+                              CASE WHEN d.typnotnull THEN coalesce(d.nn_name, '') || ' NOT NULL'
+                                   ELSE '' END,
+                              coalesce(d.checks, '')),
+                'what', format('domain %s', q), 'definition', true, 'retarget', true,
+                'twin', format('%I.%I', d.nsp, d.tmp));
+        END IF;
         renames := renames || jsonb_build_object(
             'sql', format('ALTER DOMAIN %I.%I RENAME TO %I', d.nsp, d.tmp, d.typ),
             'what', format('domain %s', q));
@@ -79,7 +88,7 @@ BEGIN
                 'sql', format('ALTER DOMAIN %s OWNER TO %I', q, d.owner),
                 'what', format('owner of domain %s', q));
         END IF;
-        IF d.cmt IS NOT NULL THEN
+        IF d.cmt IS NOT NULL OR p_mode = 'cutover' THEN  -- (the twin's is ours)
             creates := creates || jsonb_build_object(
                 'sql', format('COMMENT ON DOMAIN %s IS %L', q, d.cmt),
                 'what', format('comment on domain %s', q));

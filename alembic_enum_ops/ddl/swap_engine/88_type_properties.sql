@@ -8,7 +8,7 @@ BEGIN
             'sql', format('ALTER TYPE %s OWNER TO %I', qtype, type_owner),
             'what', 'owner of the type');
     END IF;
-    IF type_comment IS NOT NULL THEN
+    IF type_comment IS NOT NULL OR p_mode = 'cutover' THEN  -- (the new type's is ours)
         creates := creates || jsonb_build_object(
             'sql', format('COMMENT ON TYPE %s IS %L', qtype, type_comment),
             'what', 'comment on the type');

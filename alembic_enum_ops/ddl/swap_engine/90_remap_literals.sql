@@ -9,9 +9,9 @@
 -- naming the object when one does (such a literal keeps its old text); so is a label
 -- the mapping moves rows away from.
 --
--- Reads: pre, creates ({sql, what, definition, retarget}), cands, p_from, p_to,
--- new_labels, gone, vanish, qtype, qtmp, p_schema, p_name, p_mode.  Writes: pre and
--- creates (remapped), problems, warnings, refusals.  tests/ddl/test_swap_scanner.py
+-- Reads: pre, creates, captured ({sql, what, definition, retarget}), cands, p_from, p_to,
+-- new_labels, gone, vanish, qtype, qtmp, p_schema, p_name, p_mode.  Writes: pre,
+-- creates and captured (remapped), problems, warnings, refusals.  tests/ddl/test_swap_scanner.py
 -- runs this unit alone over a table of deparser outputs.
 <<remap_literals>>
 DECLARE
@@ -37,10 +37,11 @@ DECLARE
     hint text := 'Pass mapping={old: new} for these labels, or drop or change these '
                  'objects in the migration before the swap.';
 BEGIN
-    FOREACH phase IN ARRAY ARRAY['pre', 'creates'] LOOP
+    FOREACH phase IN ARRAY ARRAY['pre', 'creates', 'captured'] LOOP
         rewritten := '[]'::jsonb;
         FOR entry IN SELECT value FROM jsonb_array_elements(
-                         CASE phase WHEN 'pre' THEN pre ELSE creates END) LOOP
+                         CASE phase WHEN 'pre' THEN pre WHEN 'creates' THEN creates
+                                    ELSE captured END) LOOP
             src := entry->>'sql';
             what := entry->>'what';
             retarget := coalesce((entry->>'retarget')::boolean, false);
@@ -146,9 +147,10 @@ BEGIN
                     problems := problems || to_jsonb(format('%s names %L', what, val));
                 END IF;
                 outp := outp || '''' || replace(val, '''', '''''') || '''';
-                -- a domain twin's literals of the type itself name the new type
-                IF retarget AND (found->>'text') IN (qtype, qtype || '[]') THEN
-                    outp := outp || '::' || qtmp
+                -- retargeted: a literal of the type names the new type, one of a domain
+                -- names its twin (a domain twin's CHECKs, an online swap's definitions)
+                IF retarget THEN
+                    outp := outp || '::' || coalesce(found->>'twin', qtmp)
                             || CASE WHEN (found->>'array')::boolean THEN '[]' ELSE '' END;
                     pos := pos + 2 + length(found->>'text');
                 END IF;
@@ -157,8 +159,10 @@ BEGIN
         END LOOP;
         IF phase = 'pre' THEN
             pre := rewritten;
-        ELSE
+        ELSIF phase = 'creates' THEN
             creates := rewritten;
+        ELSE
+            captured := rewritten;
         END IF;
     END LOOP;
     IF jsonb_array_length(problems) > 0 THEN
@@ -171,7 +175,7 @@ BEGIN
                FROM jsonb_array_elements(problems) WITH ORDINALITY AS p(value, ord)));
         refusals := refusals || jsonb_build_object('sqlstate', 'EO001', 'message', message,
                                                    'hint', hint);
-        IF p_mode = 'run' THEN
+        IF p_mode IN ('run', 'check', 'expand', 'cutover') THEN
             RAISE EXCEPTION USING ERRCODE = 'EO001', MESSAGE = message, HINT = hint;
         END IF;
     END IF;

@@ -5,7 +5,7 @@
 DECLARE
     known jsonb;  -- "classid.objid.objsubid.array" -> the object's classification
 BEGIN
-    IF p_mode = 'run' THEN
+    IF p_mode NOT IN ('preview', 'describe') THEN
         EXIT classify;
     END IF;
     WITH objects AS (

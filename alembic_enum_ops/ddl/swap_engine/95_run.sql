@@ -1,8 +1,10 @@
 -- 95 the swap itself, in order: create the new type (and the domain twins), drop the
 -- dependents, convert every table with ONE ALTER TABLE each (each table rewritten
 -- once), drop the old domains and the old type, give the new type (and the twins) the
--- old names, recreate the dependents.  A preview or a description hands back what it
--- found instead (SQLSTATE EO003, the detail a JSON document: docs/swap.md).
+-- old names, recreate the dependents.  An online cut-over swaps the columns (94)
+-- instead of converting them; an online expand runs what 93 planned; a check stops
+-- here.  A preview or a description hands back what it found instead (SQLSTATE EO003,
+-- the detail a JSON document: docs/swap.md).
 <<run_swap>>
 DECLARE
     statements jsonb;
@@ -19,7 +21,17 @@ BEGIN
         || jsonb_build_object('sql', format('ALTER TYPE %s RENAME TO %I', qtmp, p_name),
                               'what', 'the new type')
         || renames || creates;
-    IF p_mode <> 'run' THEN
+    IF p_mode = 'check' THEN
+        EXIT run_swap;
+    ELSIF p_mode = 'expand' THEN
+        statements := online_steps;
+    ELSIF p_mode = 'cutover' THEN
+        statements := drops || online_steps || domain_drops
+            || jsonb_build_object('sql', format('DROP TYPE %s', qtype), 'what', 'the old type')
+            || jsonb_build_object('sql', format('ALTER TYPE %s RENAME TO %I', qtmp, p_name),
+                                  'what', 'the new type')
+            || renames || creates;
+    ELSIF p_mode <> 'run' THEN
         RAISE EXCEPTION USING ERRCODE = 'EO003', MESSAGE = 'alembic_enum_ops: ' || p_mode,
             DETAIL = jsonb_build_object(
                 'schema', p_schema, 'name', p_name, 'old_labels', to_jsonb(old_labels),
