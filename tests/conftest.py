@@ -45,6 +45,17 @@ def second_db_url(pg_server: Server) -> Iterator[str]:
 
 
 @pytest.fixture
+def third_db_url(pg_server: Server) -> Iterator[str]:
+    """A third fresh database: an online swap, the rewrite swap and the online swap's
+    ``--sql`` replay, side by side."""
+    name = create_database(pg_server)
+    try:
+        yield pg_server.url_for(name)
+    finally:
+        drop_database(pg_server, name)
+
+
+@pytest.fixture
 def project(tmp_path: Path, db_url: str) -> AlembicProject:
     """A temporary Alembic project pointed at the test's database."""
     return AlembicProject(tmp_path / "project", db_url)

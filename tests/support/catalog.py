@@ -139,12 +139,24 @@ SNAPSHOT_QUERIES: dict[str, str] = {
         JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE {_USER} AND NOT tg.tgisinternal
         ORDER BY 1, 2, 3""",
+    "functions": f"""
+        SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),
+               obj_description(p.oid, 'pg_proc')
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE {_USER}
+        ORDER BY 1, 2, 3""",
 }
 
 
-def snapshot(url: str, data: Sequence[str] = ()) -> dict[str, Any]:
+def snapshot(
+    url: str, data: Sequence[str] = (), *, any_column_order: bool = False
+) -> dict[str, Any]:
     """Catalog state of every user schema, plus the rows of the ``data`` relations
-    (as text, sorted), for comparing an online run with an offline replay."""
+    (as text, sorted), for comparing an online run with an offline replay.
+
+    ``any_column_order``: columns listed by name and rows as JSON objects, so two
+    databases whose columns differ only in position compare equal (an online swap
+    moves a converted column to the end of its table)."""
     engine = sa.create_engine(url)
     result: dict[str, Any] = {}
     try:
@@ -154,9 +166,12 @@ def snapshot(url: str, data: Sequence[str] = ()) -> dict[str, Any]:
             for key, sql in SNAPSHOT_QUERIES.items():
                 rows = conn.exec_driver_sql(sql, execution_options=raw).all()
                 result[key] = [tuple(r) for r in rows]
+            if any_column_order:
+                result["columns"].sort(key=lambda row: tuple(map(str, row[:3])))
+            row_text = "to_jsonb(t)::text" if any_column_order else "t::text"
             for relation in data:
                 rows = conn.exec_driver_sql(
-                    f"SELECT t::text FROM {relation} AS t ORDER BY 1",
+                    f"SELECT {row_text} FROM {relation} AS t ORDER BY 1",
                     execution_options={"no_parameters": True},
                 ).all()
                 result[f"data {relation}"] = [r[0] for r in rows]

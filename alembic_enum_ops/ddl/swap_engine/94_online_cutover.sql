@@ -159,7 +159,9 @@ BEGIN
         END LOOP;
         FOR i IN SELECT value FROM jsonb_array_elements(facts->'checks') LOOP
             online_steps := online_steps || jsonb_build_object('sql', format(
-                'ALTER TABLE %s RENAME CONSTRAINT %I TO %I', qt, i->>'shadow', i->>'name'));
+                'ALTER TABLE %s RENAME CONSTRAINT %I TO %I', qt, i->>'shadow', i->>'name'))
+                || jsonb_build_object('sql', format(  -- the marker goes; the old comment below
+                'COMMENT ON CONSTRAINT %I ON %s IS NULL', i->>'name', qt));
             FOR r IN
                 SELECT obj_description(con.oid, 'pg_constraint') AS cmt
                   FROM pg_catalog.pg_constraint con

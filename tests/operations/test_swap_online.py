@@ -1,0 +1,264 @@
+"""The online swap (``online=True``) against a live server: the same end state as the
+rewrite swap, column positions aside, with every dependent kind; its ``--sql`` replay
+(psql ``\\gexec``) equal to the online run; every refusal; and the sync trigger
+refusing a vanishing label written while the conversion is under way.
+
+Writers running throughout, held locks and interruptions are in
+tests/reliability/test_online_swap_writers.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from alembic_enum_ops import EnumOpsError, EnumOpsOptions
+from alembic_enum_ops.ddl.online import MARKER
+from alembic_enum_ops.operations import RemoveEnumValueOp, SwapEnumOp
+from tests.operations.test_swap import ALL_TOGETHER
+from tests.support.catalog import enum_snapshot, execute, query, snapshot
+from tests.support.migrate import apply_script, render_offline, run_online
+
+FOREIGN_KEY = (
+    ",\n        CONSTRAINT invoice_job FOREIGN KEY (job_id, job_status) "
+    "REFERENCES ai.queue (id, status)"
+)
+
+# ALL_TOGETHER without its foreign key (an online swap refuses one: see below), plus a
+# GIN index over the array column, an index on a domain column, an expression index,
+# a CHECK on a partitioned table, a NOT NULL domain column and a replica identity.
+ONLINE_TOGETHER = [s.replace(FOREIGN_KEY, "") for s in ALL_TOGETHER] + [
+    "CREATE INDEX queue_history ON ai.queue USING gin (history)",
+    "CREATE INDEX invoice_state ON billing.invoice (state)",
+    "CREATE INDEX queue_status_note ON ai.queue (status, (coalesce(note, '')))",
+    "ALTER TABLE ai.events ADD CONSTRAINT events_not_failed CHECK (status <> 'failed')",
+    "ALTER TABLE ai.queue REPLICA IDENTITY USING INDEX queue_id_status",
+    "ALTER TABLE ai.queue CLUSTER ON queue_pkey",
+    "GRANT SELECT (status) ON ai.queue TO enum_ops_swap_reader",
+]
+
+DATA = [
+    "ai.queue",
+    "ai.events",
+    "billing.invoice",
+    "ai.live_jobs",
+    "billing.live_summary",
+    "billing.status_counts",
+]
+
+OLD = ["pending", "running", "done", "failed", "archived"]
+NEW = ["pending", "running", "done", "failed"]
+
+
+def remove_archived(online: bool) -> Any:
+    def fn(op: Any) -> None:
+        op.enum_swap(
+            "status", NEW, schema="ai", mapping={"archived": "done"}, old_values=OLD,
+            online=online,
+        )
+
+    return fn
+
+
+def _online_leftovers(url: str) -> list[tuple[Any, ...]]:
+    """Every object still carrying the online marker (none after a finished swap)."""
+    return query(
+        url,
+        """
+        SELECT classoid::regclass::text, objoid, description FROM pg_description
+         WHERE starts_with(description, :marker)
+        """,
+        marker=MARKER,
+    )
+
+
+def test_online_swap_equals_the_rewrite_swap_and_its_sql_replay(
+    db_url: str, second_db_url: str, third_db_url: str
+) -> None:
+    for url in (db_url, second_db_url, third_db_url):
+        execute(url, *ONLINE_TOGETHER)
+
+    run_online(db_url, remove_archived(online=True))
+    run_online(second_db_url, remove_archived(online=False))
+    online = snapshot(db_url, DATA, any_column_order=True)
+    rewrite = snapshot(second_db_url, DATA, any_column_order=True)
+
+    assert enum_snapshot(db_url) == {("ai", "status"): tuple(NEW)}
+    assert online == rewrite
+    assert _online_leftovers(db_url) == []
+    # the converted columns moved to the end of their tables: the one visible difference
+    positions = "SELECT attname FROM pg_attribute WHERE attrelid = 'ai.queue'::regclass " \
+                "AND attnum > 0 AND NOT attisdropped ORDER BY attnum"
+    assert [r[0] for r in query(db_url, positions)] == ["id", "note", "status", "history"]
+    assert [r[0] for r in query(second_db_url, positions)] == ["id", "status", "history", "note"]
+    # what a rewrite keeps besides the catalog rows the snapshot compares
+    facts = """SELECT c.relreplident, i.indexrelid::regclass::text
+                 FROM pg_class c JOIN pg_index i ON i.indrelid = c.oid
+                WHERE c.oid = 'ai.queue'::regclass AND (i.indisreplident OR i.indisclustered)
+                ORDER BY 2"""
+    assert query(db_url, facts) == query(second_db_url, facts) == [
+        ("i", "ai.queue_id_status"), ("i", "ai.queue_pkey"),
+    ]
+    # the new columns have statistics (analyzed after the cut-over)
+    assert query(
+        db_url, "SELECT count(*) FROM pg_stats WHERE schemaname = 'ai' AND tablename = 'queue' "
+        "AND attname IN ('status', 'history')"
+    ) == [(2,)]
+
+    script = render_offline(remove_archived(online=True))
+    assert "\\gexec" in script and "ai.queue" not in script  # found when applied
+    apply_script(third_db_url, script)
+    assert snapshot(third_db_url, DATA, any_column_order=True) == online
+    assert _online_leftovers(third_db_url) == []
+
+
+def test_reorder_and_rename_online_round_trip_with_downgrade(db_url: str) -> None:
+    execute(
+        db_url,
+        'CREATE SCHEMA "Odd Schema"',
+        """CREATE TYPE "Odd Schema"."Mood" AS ENUM ('sad', 'o''k', 'happy')""",
+        """CREATE TABLE "Odd Schema"."Diary" (id int PRIMARY KEY, "Mood" "Odd Schema"."Mood"
+               NOT NULL DEFAULT 'o''k', moods "Odd Schema"."Mood"[])""",
+        """INSERT INTO "Odd Schema"."Diary"
+           SELECT g, (ARRAY['sad', 'o''k', 'happy'])[1 + g % 3]::"Odd Schema"."Mood",
+                  CASE WHEN g % 2 = 0 THEN ARRAY['sad', 'happy']::"Odd Schema"."Mood"[] END
+             FROM generate_series(1, 2000) g""",
+    )
+    swap = SwapEnumOp(
+        "Mood", ["happy", "o'k", "blue"], schema="Odd Schema", mapping={"sad": "blue"},
+        old_values=["sad", "o'k", "happy"], online=True,
+    )
+    counts = """SELECT "Mood"::text, count(*), count(moods) FROM "Odd Schema"."Diary"
+                GROUP BY 1 ORDER BY 1"""
+    before = query(db_url, counts)
+    # small batches: the backfill runs as many committed UPDATEs
+    run_online(db_url, lambda op: op.invoke(swap), enum_ops={"online_batch_size": 100})
+    assert enum_snapshot(db_url) == {("Odd Schema", "Mood"): ("happy", "o'k", "blue")}
+    assert query(db_url, counts) == sorted(
+        (label.replace("sad", "blue"), n, m) for label, n, m in before
+    )
+    assert query(db_url, """SELECT DISTINCT moods::text FROM "Odd Schema"."Diary"
+                            WHERE moods IS NOT NULL""") == [("{blue,happy}",)]
+    assert query(db_url, """SELECT attnotnull, pg_get_expr(adbin, adrelid)
+                              FROM pg_attribute LEFT JOIN pg_attrdef
+                                ON adrelid = attrelid AND adnum = attnum
+                             WHERE attrelid = '"Odd Schema"."Diary"'::regclass
+                               AND attname = 'Mood'""") == [(True, """'o''k'::"Odd Schema"."Mood\"""")]
+
+    reverse = swap.reverse()
+    assert isinstance(reverse, SwapEnumOp) and reverse.online
+    run_online(db_url, lambda op: op.invoke(reverse))
+    assert enum_snapshot(db_url) == {("Odd Schema", "Mood"): ("sad", "o'k", "happy")}
+    assert _online_leftovers(db_url) == []
+
+
+def test_remove_value_online_refuses_rows_that_hold_it(db_url: str) -> None:
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a', 'b', 'c')",
+        "CREATE TABLE t (id int, s st)",
+        "INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'b')",
+    )
+    op = RemoveEnumValueOp("st", "b", schema="public", online=True)
+    with pytest.raises(EnumOpsError, match=r"public\.t\.s: 2 row\(s\) hold 'b'"):
+        run_online(db_url, lambda o: o.invoke(op))
+    assert enum_snapshot(db_url) == {("public", "st"): ("a", "b", "c")}
+    assert _online_leftovers(db_url) == []
+    assert [r[0] for r in query(
+        db_url, "SELECT attname FROM pg_attribute WHERE attrelid = 't'::regclass AND attnum > 0"
+    )] == ["id", "s"]
+
+
+# Each kind of object an online swap cannot carry over without a rewrite, and the
+# words its refusal must say.
+REFUSALS = [
+    pytest.param(
+        ["CREATE TABLE parent (id int, s st, UNIQUE (id, s))",
+         "CREATE TABLE child (id int, s st, FOREIGN KEY (id, s) REFERENCES parent (id, s))"],
+        r"foreign key .*(parent|child)", id="foreign key",
+    ),
+    pytest.param(
+        ["CREATE EXTENSION IF NOT EXISTS btree_gist",
+         "CREATE TABLE t (id int, s st, EXCLUDE USING gist (id WITH =, s WITH <>))"],
+        r"exclusion constraint", id="exclusion constraint",
+    ),
+    pytest.param(
+        ["CREATE TABLE p (id int, s st, PRIMARY KEY (id, s)) PARTITION BY LIST (id)",
+         "CREATE TABLE p1 PARTITION OF p FOR VALUES IN (1)"],
+        r"(primary key|unique).*partitioned", id="unique key on a partitioned table",
+    ),
+    pytest.param(
+        ["CREATE TABLE t (id int, s st)",
+         "CREATE STATISTICS t_stats (ndistinct) ON id, s FROM t"],
+        r"statistics", id="extended statistics",
+    ),
+    pytest.param(
+        ["CREATE TABLE base (id int, s st)", "CREATE TABLE heir (x int) INHERITS (base)"],
+        r"inherit", id="inheritance",
+    ),
+    pytest.param(
+        ["CREATE TABLE p (id int, s st) PARTITION BY LIST (s)",
+         "CREATE TABLE p1 PARTITION OF p FOR VALUES IN ('a')"],
+        r"partition key", id="partition key (the rewrite refuses it too)",
+    ),
+    pytest.param(
+        ["CREATE TABLE t (id int, s st, n int)",
+         "CREATE INDEX t_n ON t (n) WHERE 'a'::st < 'c'::st"],
+        r"index public\.t_n \(it uses the type but no column", id="index using the type off the column",
+    ),
+]
+
+
+@pytest.mark.parametrize(("setup", "message"), REFUSALS)
+def test_online_swap_refuses_what_it_cannot_carry(
+    db_url: str, setup: list[str], message: str, request: pytest.FixtureRequest
+) -> None:
+    execute(db_url, "CREATE TYPE st AS ENUM ('a', 'b', 'c')", *setup)
+    before = snapshot(db_url)
+    op = SwapEnumOp("st", ["a", "c"], schema="public", old_values=["a", "b", "c"], online=True)
+    with pytest.raises(EnumOpsError, match=message) as refused:
+        run_online(db_url, lambda o: o.invoke(op))
+    if "rewrite refuses it too" not in request.node.name:
+        assert "online=False" in str(refused.value)  # the way out: the rewrite swap
+    assert snapshot(db_url) == before
+
+
+def test_sync_trigger_refuses_a_vanishing_label_written_mid_conversion(db_url: str) -> None:
+    """Between the expand and the cut-over, a writer storing a label the swap removes
+    with no mapping gets an error naming the table, the column and the labels to use,
+    instead of a row the cut-over could not convert."""
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a', 'b', 'c')",
+        "CREATE TABLE t (id int, s st NOT NULL)",
+        "INSERT INTO t VALUES (1, 'a'), (2, 'c')",
+    )
+    from alembic_enum_ops.ddl.online import plan_online_swap
+    from alembic_enum_ops.ddl.runner import run_plan
+    from alembic.migration import MigrationContext
+
+    plan = plan_online_swap(
+        sa.create_engine(db_url).dialect, "public", "st", new_values=["a", "c"],
+        old_values=["a", "b", "c"], lock_timeout="2s", batch_size=10, batch_pause=0.0,
+    )
+    engine = sa.create_engine(db_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        first_two = plan.__class__(plan.description, plan.steps[:2])
+        run_plan(context, first_two, EnumOpsOptions())
+    engine.dispose()
+    with pytest.raises(sa.exc.DBAPIError) as refused:
+        execute(db_url, "INSERT INTO t VALUES (3, 'b')")
+    assert refused.value.orig.sqlstate == "EO001"  # type: ignore[union-attr]
+    assert "public.t.s: 'b'" in str(refused.value)
+    assert "{a,c}" in str(refused.value)
+    execute(db_url, "INSERT INTO t VALUES (3, 'c')")  # any other label goes in
+
+    run_online(db_url, lambda o: o.enum_swap("st", ["a", "c"], schema="public",
+                                             old_values=["a", "b", "c"], online=True))
+    assert query(db_url, "SELECT id, s::text FROM t ORDER BY id") == [
+        (1, "a"), (2, "c"), (3, "c")
+    ]
+    assert _online_leftovers(db_url) == []
