@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .. import __version__
-from . import demo, doctor, lint, template_path
+from . import demo, doctor, lint, online_cleanup, template_path
 from .common import EXIT_UNUSABLE, CommandError
 
 Handler = Callable[[argparse.Namespace], int]
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_parser(subparsers)
     demo.add_parser(subparsers)
     lint.add_parser(subparsers)
+    online_cleanup.add_parser(subparsers)
     return parser
 
 

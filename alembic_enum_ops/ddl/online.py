@@ -39,12 +39,12 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy.engine import Dialect
 
+from ..catalog.online import MARKER
 from .plan import Boundary, LockTarget, Plan, Statement, Step
 from .sqltext import literal, qualified
 from .swap import swap_engine_sql
 
-MARKER = "alembic_enum_ops online"
-"""Every object an online conversion creates carries a comment starting with this."""
+__all__ = ["MARKER", "plan_online_swap"]
 
 
 def _ours(dialect: Dialect, schema: str | None, name: str) -> str:
@@ -104,11 +104,11 @@ def constraints_sql(dialect: Dialect, schema: str | None, name: str, lock_timeou
     marker = literal(dialect, MARKER + ": ")
     return f"""WITH {_ours(dialect, schema, name)}, wanted AS (
     SELECT m.relid, m.facts->>'table' AS qt, c->>'helper' AS conname,
-           c->>'helper_check' AS body, 1 AS kind
+           c->>'helper_check' AS body, 1 AS kind, m.facts->>'type' AS qtype
       FROM mine m, jsonb_array_elements(m.facts->'columns') AS c
      WHERE {_mine_filter(dialect, schema, name)}
     UNION ALL
-    SELECT m.relid, m.facts->>'table', k->>'shadow', k->>'sql', 2
+    SELECT m.relid, m.facts->>'table', k->>'shadow', k->>'sql', 2, m.facts->>'type'
       FROM mine m, jsonb_array_elements(m.facts->'checks') AS k
      WHERE {_mine_filter(dialect, schema, name)}
 ), missing AS (
@@ -127,7 +127,8 @@ SELECT stmt FROM (
     UNION ALL
     SELECT 2, qt, conname, format('COMMENT ON CONSTRAINT %I ON %s IS %L', conname, qt,
                                   {marker} || CASE kind WHEN 1 THEN 'proves the backfill'
-                                                        ELSE 'the twin of a CHECK' END)
+                                                        ELSE 'the twin of a CHECK' END
+                                  || format(' (enum %s)', qtype))
       FROM missing
     UNION ALL
     SELECT 3, '', '', format('SET lock_timeout = %L', current_setting('lock_timeout'))

@@ -67,12 +67,32 @@ def run_plan(
             while index + 1 < len(steps) and steps[index + 1].boundary.commits:
                 index += 1
                 group.append(steps[index])
-            with context.autocommit_block():
-                for own in group:
-                    _run_step(context, own, options, sleep)
+            _run_autocommit_group(context, group, options, sleep)
         else:
             _run_step(context, step, options, sleep)
         index += 1
+
+
+def _run_autocommit_group(
+    context: MigrationContext, group: list[Step], options: EnumOpsOptions, sleep: Sleeper
+) -> None:
+    """Run ``group`` in Alembic's ``autocommit_block``.  When a step fails because the
+    connection died (its backend terminated, the server restarted), leaving the block
+    fails too (it commits on a dead connection); the step's error is the one raised,
+    not the block's "Can't reconnect until invalid transaction is rolled back"."""
+    failure: BaseException | None = None
+    try:
+        with context.autocommit_block():
+            try:
+                for own in group:
+                    _run_step(context, own, options, sleep)
+            except BaseException as exc:
+                failure = exc
+                raise
+    except sa.exc.SQLAlchemyError as exc:
+        if failure is not None and exc is not failure:
+            raise failure from None
+        raise
 
 
 def _run_step(
@@ -232,7 +252,9 @@ def _run_own_transaction(connection: Connection, sql: list[str]) -> None:
     except BaseException:
         try:
             _execute(connection, "ROLLBACK")
-        except sa.exc.DBAPIError:  # pragma: no cover - connection already gone
+        except sa.exc.SQLAlchemyError:
+            # the connection is gone (its backend terminated): the server rolled the
+            # transaction back; the error that matters is the one being raised
             pass
         raise
 

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from alembic_enum_ops.ddl import check as check_ddl
 from alembic_enum_ops.ddl import convert as convert_ddl
 from alembic_enum_ops.ddl import native as native_ddl
+from alembic_enum_ops.ddl.online import plan_online_swap
 from alembic_enum_ops.ddl.plan import Plan
 from alembic_enum_ops.ddl.sqltext import default_dialect, dollar_quote
 from alembic_enum_ops.ddl.swap import plan_swap
@@ -35,6 +36,11 @@ def _plans() -> Iterator[tuple[str, Plan]]:
     lock = {"lock_timeout": "2s"}
     yield "swap", plan_swap(D, "ai", "st", new_values=["a", "c"], mapping={"b": "c"}, **lock)
     yield "remove", plan_swap(D, "ai", "st", new_values=None, remove="b", **lock)
+    # the online swap's engine in its modes check, expand and cutover
+    yield "online swap", plan_online_swap(
+        D, "ai", "st", new_values=["a", "c"], mapping={"b": "c"}, batch_size=100,
+        batch_pause=0.0, **lock,
+    )
     yield "enum_create if_not_exists", native_ddl.plan_create(
         D, "ai", "st2", ["a"], if_not_exists=True
     )

@@ -13,9 +13,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic.migration import MigrationContext
 
 from alembic_enum_ops import EnumOpsError, EnumOpsOptions
-from alembic_enum_ops.ddl.online import MARKER
+from alembic_enum_ops.ddl.online import MARKER, plan_online_swap
+from alembic_enum_ops.ddl.plan import Plan
+from alembic_enum_ops.ddl.runner import run_plan
 from alembic_enum_ops.operations import RemoveEnumValueOp, SwapEnumOp
 from tests.operations.test_swap import ALL_TOGETHER
 from tests.support.catalog import enum_snapshot, execute, query, snapshot
@@ -145,7 +148,9 @@ def test_reorder_and_rename_online_round_trip_with_downgrade(db_url: str) -> Non
                               FROM pg_attribute LEFT JOIN pg_attrdef
                                 ON adrelid = attrelid AND adnum = attnum
                              WHERE attrelid = '"Odd Schema"."Diary"'::regclass
-                               AND attname = 'Mood'""") == [(True, """'o''k'::"Odd Schema"."Mood\"""")]
+                               AND attname = 'Mood'""") == [
+        (True, """'o''k'::"Odd Schema"."Mood\""""),
+    ]
 
     reverse = swap.reverse()
     assert isinstance(reverse, SwapEnumOp) and reverse.online
@@ -206,7 +211,8 @@ REFUSALS = [
     pytest.param(
         ["CREATE TABLE t (id int, s st, n int)",
          "CREATE INDEX t_n ON t (n) WHERE 'a'::st < 'c'::st"],
-        r"index public\.t_n \(it uses the type but no column", id="index using the type off the column",
+        r"index public\.t_n \(it uses the type but no column",
+        id="index using the type off the column",
     ),
 ]
 
@@ -235,10 +241,6 @@ def test_sync_trigger_refuses_a_vanishing_label_written_mid_conversion(db_url: s
         "CREATE TABLE t (id int, s st NOT NULL)",
         "INSERT INTO t VALUES (1, 'a'), (2, 'c')",
     )
-    from alembic_enum_ops.ddl.online import plan_online_swap
-    from alembic_enum_ops.ddl.runner import run_plan
-    from alembic.migration import MigrationContext
-
     plan = plan_online_swap(
         sa.create_engine(db_url).dialect, "public", "st", new_values=["a", "c"],
         old_values=["a", "b", "c"], lock_timeout="2s", batch_size=10, batch_pause=0.0,
@@ -246,7 +248,7 @@ def test_sync_trigger_refuses_a_vanishing_label_written_mid_conversion(db_url: s
     engine = sa.create_engine(db_url)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        first_two = plan.__class__(plan.description, plan.steps[:2])
+        first_two = Plan(plan.description, plan.steps[:2])
         run_plan(context, first_two, EnumOpsOptions())
     engine.dispose()
     with pytest.raises(sa.exc.DBAPIError) as refused:
@@ -262,3 +264,11 @@ def test_sync_trigger_refuses_a_vanishing_label_written_mid_conversion(db_url: s
         (1, "a"), (2, "c"), (3, "c")
     ]
     assert _online_leftovers(db_url) == []
+
+
+def test_the_engine_and_the_cleanup_agree_on_the_marker() -> None:
+    """The swap engine writes the marker the cleanup looks for (one constant)."""
+    from alembic_enum_ops.ddl.swap import engine_units
+
+    (state,) = [text for name, text in engine_units() if name.startswith("00_")]
+    assert f"online_marker text := '{MARKER}';" in state

@@ -24,14 +24,12 @@ BEGIN
                    (SELECT string_agg(format('%L', l), ', ' ORDER BY n)
                       FROM unnest(new_labels) WITH ORDINALITY AS x(l, n))))
             || jsonb_build_object('sql', format('COMMENT ON TYPE %s IS %L', qtmp,
-                   format('%s: the new labels of %s while it is swapped online', online_marker,
-                          qtype)));
+                   format('%s: the new labels (enum %s)', online_marker, qtype)));
     END IF;
     FOR entry IN SELECT value FROM jsonb_array_elements(pre) LOOP
         online_steps := online_steps || jsonb_build_object('sql', entry->>'sql')
             || jsonb_build_object('sql', format('COMMENT ON DOMAIN %s IS %L', entry->>'twin',
-                   format('%s: the twin of a domain over %s while it is swapped online',
-                          online_marker, qtype)));
+                   format('%s: the twin of a domain (enum %s)', online_marker, qtype)));
     END LOOP;
     FOR t IN
         SELECT (o.value->>'relid')::oid AS relid, o.value->>'nsp' AS nsp,
@@ -52,8 +50,8 @@ BEGIN
         FOR c IN SELECT value FROM jsonb_array_elements(t.columns) LOOP
             online_steps := online_steps || jsonb_build_object('sql', format(
                 'COMMENT ON COLUMN %s.%I IS %L', qt, c->>'shadow',
-                format('%s: the shadow of column %s while enum %s is swapped online',
-                       online_marker, c->>'col', qtype)));
+                format('%s: the shadow of column %I (enum %s)', online_marker, c->>'col',
+                       qtype)));
             IF c->>'refused' IS NOT NULL THEN
                 assignments := assignments || format(
                     E'    IF %s THEN\n'
@@ -97,7 +95,8 @@ BEGIN
                    'CREATE OR REPLACE FUNCTION %I.%I() RETURNS trigger LANGUAGE plpgsql AS %L',
                    t.nsp, fn, body))
             || jsonb_build_object('sql', format('COMMENT ON FUNCTION %I.%I() IS %L', t.nsp, fn,
-                   format('%s: keeps the shadow columns of %s in sync', online_marker, qt)))
+                   format('%s: keeps the shadow columns of %s in sync (enum %s)',
+                          online_marker, qt, qtype)))
             || jsonb_build_object('sql', format(
                    'CREATE OR REPLACE TRIGGER %I BEFORE INSERT OR UPDATE ON %s FOR EACH ROW '
                    'EXECUTE FUNCTION %I.%I()', fn, qt, t.nsp, fn))
