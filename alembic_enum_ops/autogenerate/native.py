@@ -153,7 +153,8 @@ def _going_away(
 
 
 def value_changes(
-    name: str, schema: str | None, old: Sequence[str], new: Sequence[str]
+    name: str, schema: str | None, old: Sequence[str], new: Sequence[str], *,
+    online: bool = False,
 ) -> list[alembic_ops.MigrateOperation]:
     """The operations turning labels ``old`` into ``new`` (same type).
 
@@ -161,7 +162,8 @@ def value_changes(
     one ``enum_add_value`` per new label, placed ``before=`` the next label that
     already exists at that point (``after=`` the previous one at the end), so the
     final order is exactly ``new``.  Anything else (a label removed, labels
-    reordered) needs a swap.
+    reordered) needs a swap (``online=True``: the online swap, for
+    ``EnumOpsOptions(online_conversions=True)``).
     """
     old = list(old)
     new = list(new)
@@ -181,7 +183,7 @@ def value_changes(
                 result.append(AddEnumValueOp(name, label, schema=schema, after=previous))
             present.add(label)
         return result
-    return [SwapEnumOp(name, new, schema=schema, old_values=old)]
+    return [SwapEnumOp(name, new, schema=schema, old_values=old, online=online)]
 
 
 def keep_database_order(old: Sequence[str], new: Sequence[str]) -> list[str]:
@@ -203,7 +205,7 @@ def label_changes(
         return []
     if options.ignore_label_order:
         new = keep_database_order(old, new)
-    return value_changes(name, schema, old, new)
+    return value_changes(name, schema, old, new, online=options.online_conversions)
 
 
 def _warn_unmatched_skips(options: EnumOpsOptions, keys: set[Key]) -> None:

@@ -279,15 +279,26 @@ def plan_online_swap(
     tables = tuple(
         LockTarget("table", s, r, "ACCESS EXCLUSIVE") for s, r, _ in relations or ()
     )
-    converted = [f"{s}.{r}" for s, r, rewritten in relations or () if rewritten]
-    shadows = ", ".join(f"table {t}" for t in converted) or "every table with a column of the type"
+    converted = [(s, r) for s, r, rewritten in relations or () if rewritten]
+    shadows = (
+        ", ".join(f"table {s}.{r}" for s, r in converted)
+        or "every table with a column of the type"
+    )
+
+    def on_tables(mode: str) -> tuple[LockTarget, ...]:
+        # what the generated statements lock, for the header (found when they run)
+        return tuple(LockTarget("table", s, r, mode) for s, r in converted) or (
+            LockTarget("table", schema, f"<tables of {name}>", mode),
+        )
 
     def generated(
-        sql: str, description: str, *, pause: float = 0.0, reports_progress: bool = False
+        sql: str, description: str, summary: str, mode: str, *, pause: float = 0.0,
+        reports_progress: bool = False,
     ) -> Step:
         return Step(
             Boundary.AUTOCOMMIT,
-            (Statement(sql, generates=True, idempotent=True),),
+            (Statement(sql, locks=on_tables(mode), generates=True, idempotent=True,
+                       summary=summary),),
             description, pause=pause, reports_progress=reports_progress,
         )
 
@@ -310,16 +321,23 @@ def plan_online_swap(
         ),
         generated(
             backfill_sql(dialect, schema, name, batch_size),
-            f"{what}: backfill", pause=batch_pause, reports_progress=True,
+            f"{what}: backfill", "backfills the shadow columns in committed batches",
+            "ROW EXCLUSIVE", pause=batch_pause, reports_progress=True,
         ),
         generated(
             constraints_sql(dialect, schema, name, lock_timeout),
-            f"{what}: helper and twin CHECKs, NOT VALID",
+            f"{what}: helper and twin CHECKs, NOT VALID", "adds CHECKs NOT VALID",
+            "ACCESS EXCLUSIVE",
         ),
-        generated(validations_sql(dialect, schema, name), f"{what}: validate the CHECKs"),
+        generated(
+            validations_sql(dialect, schema, name), f"{what}: validate the CHECKs",
+            "validates them", "SHARE UPDATE EXCLUSIVE",
+        ),
         generated(
             indexes_sql(dialect, schema, name, lock_timeout),
-            f"{what}: build the twin indexes concurrently", reports_progress=True,
+            f"{what}: build the twin indexes concurrently",
+            "builds the twin indexes concurrently", "SHARE UPDATE EXCLUSIVE",
+            reports_progress=True,
         ),
         Step(
             Boundary.OWN,
@@ -332,6 +350,19 @@ def plan_online_swap(
             f"{what}: cut-over",
             lock_timeout=lock_timeout,
         ),
-        generated(analyze_sql(dialect, schema, name), f"{what}: analyze the columns"),
+        Step(
+            Boundary.AUTOCOMMIT,
+            (Statement(analyze_sql(dialect, schema, name), generates=True, idempotent=True),),
+            f"{what}: analyze the columns",
+        ),
     )
-    return Plan(what, steps)
+    moved = (
+        ", ".join(f"{s}.{r}" for s, r in converted) if converted else "its tables"
+    )
+    notes = (
+        f"the converted columns move to the end of {moved} (SELECT * column order "
+        "changes)",
+        "sessions holding prepared statements that use the type must reconnect after "
+        "the cut-over (the type gets a new OID)",
+    )
+    return Plan(what, steps, notes)

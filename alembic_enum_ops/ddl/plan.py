@@ -132,6 +132,9 @@ class Plan:
 
     description: str
     steps: tuple[Step, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
+    """What a reviewer must know besides the locks (e.g. an online swap moves the
+    converted columns to the end of their tables); appended to :meth:`summary`."""
 
     def statements(self) -> Iterable[Statement]:
         for step in self.steps:
@@ -158,12 +161,12 @@ class Plan:
             phrase = _phrase(statement)
             if phrase not in phrases:
                 phrases.append(phrase)
-        if not phrases:
+        if not phrases and not self.notes:
             return None
         text = ", then ".join(phrases)
         if self.commits_midway():
             text += "; commits the revision's transaction midway"
-        return text
+        return "; ".join([text, *self.notes]) if text else "; ".join(self.notes)
 
     def as_sql(self, dialect: Dialect) -> str:
         """The plan as an offline script fragment, exactly as ``--sql`` prints it."""

@@ -179,3 +179,30 @@ def describe_op_online(db_url: str, op: object) -> list[str]:
             return describe_op(op, conn)
     finally:
         engine.dispose()
+
+
+def test_header_of_an_online_swap_names_the_shadowed_tables_and_the_caveats(
+    db_url: str,
+) -> None:
+    execute(
+        db_url,
+        "CREATE SCHEMA ai",
+        "CREATE TYPE ai.st AS ENUM ('a', 'b', 'c')",
+        "CREATE TABLE ai.queue (id int, s ai.st)",
+        "CREATE VIEW ai.live AS SELECT id, s FROM ai.queue",
+    )
+    swap = SwapEnumOp("st", ["a", "c"], schema="ai", mapping={"b": "c"},
+                      old_values=["a", "b", "c"], online=True)
+    (line,) = _lines(db_url, [swap], [])[2:]
+    assert line.startswith(
+        "#   - enum_swap ai.st: ACCESS EXCLUSIVE lock (brief, adds a shadow column and a "
+        "sync trigger to table ai.queue), then backfills the shadow columns in committed "
+        "batches under ROW EXCLUSIVE"
+    ), line
+    assert "builds the twin indexes concurrently under SHARE UPDATE EXCLUSIVE" in line
+    assert "rewrites" not in line
+    assert "the converted columns move to the end of ai.queue (SELECT * column order" in line
+    assert "prepared statements that use the type must reconnect after the cut-over" in line
+    # the downgrade of an online swap is online too, and says so
+    (down,) = _lines(db_url, [], [swap.reverse()])[2:]
+    assert "adds a shadow column and a sync trigger to table ai.queue" in down

@@ -51,9 +51,11 @@ SAMPLES: list[MigrateOperation] = [
         "s", ["a", "b"], schema="x", mapping={"c": "a"}, old_values=["a", "b", "c"],
         lock_timeout="1s",
     ),
+    SwapEnumOp("s", ["b", "a"], schema="x", old_values=["a", "b"], online=True),
     RemoveEnumValueOp(
         "s", "c", schema="x", replace_with="a", old_values=["a", "b", "c"], lock_timeout=100
     ),
+    RemoveEnumValueOp("s", "c", replace_with="a", online=True),
     CreateCheckEnumOp("t", "c", L, schema="x", constraint_name="ck", lock_timeout="2s"),
     SetCheckEnumValuesOp(
         "t", "c", L, schema="x", constraint_name="ck", mapping={"z": "a"},

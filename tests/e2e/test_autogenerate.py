@@ -558,3 +558,32 @@ def test_label_switches_through_revision_and_check(project: AlembicProject) -> N
         ["done", "gone"], extra="ENUM_OPS = {'skip_label_comparison': {'public.ingestionstatus'}}\n"
     ))
     assert project.check().returncode == 0
+
+
+def test_online_conversions_render_online_swaps_both_ways(project: AlembicProject) -> None:
+    """``online_conversions=True``: the swap autogenerate writes is the online one, and
+    so is its downgrade; both run, and the model and the database agree after."""
+    online = "ENUM_OPS = {'online_conversions': True}\n"
+    _start(project, _queue(["pending", "failed", "done"], extra=online))
+    execute(project.url, "INSERT INTO queue VALUES (1, 'done'), (2, 'pending')")
+    project.write_models(_queue(["done", "pending"], extra=online))
+    revision = project.autogenerate("remove", "0002")
+    assert _calls(revision) == [
+        "op.enum_swap('ingestionstatus', ['done', 'pending'], "
+        "old_values=['pending', 'failed', 'done'], online=True)"
+    ]
+    assert _downgrade_calls(revision) == [
+        "op.enum_swap('ingestionstatus', ['pending', 'failed', 'done'], "
+        "old_values=['done', 'pending'], online=True)"
+    ]
+    _ruff(revision)
+    project.upgrade()
+    assert enum_snapshot(project.url) == {("public", "ingestionstatus"): ("done", "pending")}
+    _assert_in_sync(project)
+    project.downgrade("0001")
+    assert enum_snapshot(project.url) == {
+        ("public", "ingestionstatus"): ("pending", "failed", "done")
+    }
+    assert query(project.url, "SELECT id, status::text FROM queue ORDER BY id") == [
+        (1, "done"), (2, "pending"),
+    ]
