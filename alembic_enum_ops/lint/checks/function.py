@@ -50,7 +50,7 @@ class FunctionChecker:
     ) -> None:
         self.function = function
         self.state = FunctionState(
-            path, function.name, registry, env, revision=revision or path, carried=carried
+            path, function.name, registry, env, revision or path, pending=list(carried)
         )
 
     @property

@@ -14,7 +14,6 @@ A commit (:meth:`FunctionState.commit`) forgets what dies with the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..envpy import EnvFacts
@@ -45,38 +44,29 @@ class SwapPieces:
     """``ALTER COLUMN ... TYPE <enum> USING ...::text::...``: the target type and where."""
 
 
+@dataclass
 class FunctionState:
-    """One function's run: the transaction state, the history it changes, the findings.
+    """One function's run: the transaction state, the history it changes, the findings."""
 
-    ``registry`` is changed as the function changes types (callers pass a copy when
-    the function must not change the history, e.g. ``downgrade()``).  ``carried``
-    holds labels left uncommitted by the previous revision when env.py runs all
-    revisions in one transaction.
-    """
-
-    def __init__(
-        self,
-        path: str,
-        function: str,
-        registry: EnumRegistry,
-        env: EnvFacts,
-        *,
-        revision: str,
-        carried: Iterable[AddedLabel] = (),
-    ) -> None:
-        self.path = path
-        self.function = function
-        self.registry = registry
-        self.env = env
-        self.revision = revision
-        self.findings: list[Finding] = []
-        self.autocommit = False
-        self.pending: list[AddedLabel] = list(carried)
-        self.local_timeout: bool | None = None
-        self.session_timeout: bool | None = None
-        self.not_valid: dict[tuple[Key, str], Span] = {}
-        self.created_tables: set[Key] = set()
-        self.swap = SwapPieces()
+    path: str
+    """The file as reported."""
+    function: str
+    """The function's name (``upgrade``, ``downgrade``, a helper), for each finding."""
+    registry: EnumRegistry
+    """The enum types of the history, changed as the function changes types."""
+    env: EnvFacts
+    revision: str
+    """The revision's id (its path when it has none): types its ``create_table`` calls
+    created are remembered for it, as Alembic's DDL runner does."""
+    pending: list[AddedLabel] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    autocommit: bool = False
+    """Inside ``with ...autocommit_block():``."""
+    local_timeout: bool | None = None
+    session_timeout: bool | None = None
+    not_valid: dict[tuple[Key, str], Span] = field(default_factory=dict)
+    created_tables: set[Key] = field(default_factory=set)
+    swap: SwapPieces = field(default_factory=SwapPieces)
 
     def report(self, code: str, span: Span, message: str, fix: str) -> None:
         self.findings.append(Finding(code, self.path, span, message, fix, self.function))
