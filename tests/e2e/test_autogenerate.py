@@ -19,25 +19,22 @@ import pytest
 import sqlalchemy as sa
 
 from tests.support.catalog import enum_snapshot, execute, query
+from tests.support.model_sources import (
+    EXOTIC,
+    INSERTIONS,
+    STYLES,
+    insertion_models,
+    models_source,
+)
 from tests.support.project import AlembicProject
 
 pytestmark = pytest.mark.e2e
 
 
-def _models(body: str, header: str = "") -> str:
-    return (
-        "import enum\n"
-        "import sqlalchemy as sa\n"
-        "from sqlalchemy.dialects import postgresql\n"
-        f"{header}\n"
-        "metadata = sa.MetaData()\n" + body
-    )
-
-
 def _queue(labels: list[str], *, schema: str | None = None, extra: str = "") -> str:
     enum_schema = f", schema={schema!r}" if schema else ""
     table_schema = f", schema={schema!r}" if schema else ""
-    return _models(
+    return models_source(
         f"status = sa.Enum(*{labels!r}, name='ingestionstatus'{enum_schema})\n"
         "queue = sa.Table('queue', metadata, sa.Column('id', sa.Integer, primary_key=True),"
         f" sa.Column('status', status){table_schema})\n" + extra
@@ -125,29 +122,10 @@ def _start(project: AlembicProject, models: str) -> None:
     _assert_in_sync(project)
 
 
-INSERTIONS = {
-    "at_start": (["b", "c"], ["a", "b", "c"]),
-    "in_middle": (["a", "c"], ["a", "b", "c"]),
-    "at_end": (["a", "b"], ["a", "b", "c"]),
-    "several": (["b", "d"], ["a0", "a1", "b", "c0", "c1", "d", "e0", "e1"]),
-}
-
-
-def _insertion_models(index: int) -> str:
-    lines = []
-    for name, pair in INSERTIONS.items():
-        lines.append(
-            f"sa.Table('t_{name}', metadata, sa.Column('id', sa.Integer, primary_key=True),"
-            f" sa.Column('s', sa.Enum(*{pair[index]!r}, name={name!r}, schema='ai')),"
-            " schema='ai')"
-        )
-    return _models("\n".join(lines) + "\n")
-
-
 def test_inserted_values_land_in_model_order(project: AlembicProject) -> None:
     execute(project.url, "CREATE SCHEMA ai")
-    _start(project, _insertion_models(0))
-    project.write_models(_insertion_models(1))
+    _start(project, insertion_models(0))
+    project.write_models(insertion_models(1))
     drift = project.check()
     assert drift.returncode != 0
     assert "('enum_add_value', 'ai', 'in_middle', 'b', 'c', None)" in drift.stdout + drift.stderr
@@ -280,7 +258,7 @@ def test_same_name_in_both_schemas_is_left_alone_with_a_comment(project: Alembic
 def test_drop_table_drops_the_type_and_downgrade_upgrade_works(project: AlembicProject) -> None:
     execute(project.url, "CREATE SCHEMA ai")
     _start(project, _queue(["a", "b"], schema="ai"))
-    project.write_models(_models(""))
+    project.write_models(models_source(""))
     revision = project.autogenerate("drop", "0002")
     assert _calls(revision) == [
         "op.drop_table('queue', schema='ai')",
@@ -302,9 +280,6 @@ def test_drop_table_drops_the_type_and_downgrade_upgrade_works(project: AlembicP
     _assert_in_sync(project)
 
 
-EXOTIC = ["it's", 'say "hi"', "a|b", "[x", "back\\slash", "ünï", "%s :x"]
-
-
 def test_add_column_with_new_enum_and_array_of_exotic_labels(project: AlembicProject) -> None:
     schema = 'Sch"ema ü'
     execute(project.url, 'CREATE SCHEMA "Sch""ema ü"')
@@ -312,9 +287,9 @@ def test_add_column_with_new_enum_and_array_of_exotic_labels(project: AlembicPro
         f"queue = sa.Table('queue', metadata, sa.Column('id', sa.Integer, primary_key=True),"
         f" {{extra}} schema={schema!r})\n"
     )
-    _start(project, _models(base.format(extra="")))
+    _start(project, models_source(base.format(extra="")))
     project.write_models(
-        _models(
+        models_source(
             f"kind = sa.Enum(*{EXOTIC!r}, name='Select', schema={schema!r})\n"
             + base.format(
                 extra="sa.Column('kind', kind), sa.Column('kinds', postgresql.ARRAY(kind)),"
@@ -402,53 +377,12 @@ def test_new_table_reusing_an_existing_enum(project: AlembicProject) -> None:
     assert enum_snapshot(project.url) == {("public", "ingestionstatus"): ("a", "b")}
 
 
-STYLES = '''
-import warnings
-
-
-class Status(enum.Enum):
-    PENDING = "pending"
-    DONE = "done"
-
-
-class StatusType(sa.types.TypeDecorator):
-    impl = sa.Enum(Status, name="decorated", values_callable=lambda e: [m.value for m in e])
-    cache_ok = True
-
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    inherits = sa.Enum("a", "b", name="inherits", inherit_schema=True)
-
-sa.Table(
-    "styles",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("explicit", sa.Enum("a", name="explicit", schema="ai")),
-    sa.Column("unqualified", sa.Enum("a", name="unqualified")),
-    sa.Column("inherits", inherits),
-    sa.Column("names", sa.Enum(Status, name="member_names")),
-    sa.Column("values", sa.Enum(Status, name="member_values",
-                                values_callable=lambda e: [m.value for m in e])),
-    sa.Column("decorated", StatusType()),
-    sa.Column("array", postgresql.ARRAY(sa.Enum("x", "y", name="in_array", schema="ai"))),
-    sa.Column("pg", postgresql.ENUM("p", name="pg_enum", schema="ai")),
-    schema="ai",
-)
-sa.Enum("s", name="standalone", schema="ai", metadata=metadata)
-ms = sa.MetaData(schema="ms")
-sa.Table("meta", ms, sa.Column("id", sa.Integer, primary_key=True),
-         sa.Column("m", sa.Enum("a", name="meta_schema")))
-metadata = [metadata, ms]
-'''
-
-
 @pytest.mark.slow
 def test_every_declaration_style_round_trips_with_no_spurious_diff(
     project: AlembicProject,
 ) -> None:
     execute(project.url, "CREATE SCHEMA ai", "CREATE SCHEMA ms")
-    project.write_models(_models(STYLES))
+    project.write_models(models_source(STYLES))
     revision = project.autogenerate("styles", "0001")
     _ruff(revision)
     assert "models." not in revision.read_text()  # no import of the application's types
@@ -473,7 +407,6 @@ def test_every_declaration_style_round_trips_with_no_spurious_diff(
     assert enum_snapshot(project.url) == {}
     project.upgrade()
     _assert_in_sync(project)
-
 
 
 COUNTING = '''
@@ -501,7 +434,7 @@ def test_alembic_check_issues_the_same_statements_at_1_and_200_enums(
     project.env["PYTHONHASHSEED"] = "0"
     counts = []
     for n in (1, 200):
-        model = _models(
+        model = models_source(
             f"N = {n}\n"
             "for i in range(N):\n"
             "    sa.Enum('a', 'b', name=f'e{i}', schema='ai', metadata=metadata)\n"

@@ -38,18 +38,10 @@ from tests.e2e.template_project import (
     story_models,
 )
 from tests.support.databases import create_database, drop_database
+from tests.support.revision_edits import CREATE_SCHEMA, edit_revision
 from tests.support.server import Server
 
 pytestmark = pytest.mark.e2e
-
-CREATE_SCHEMA = "op.execute('CREATE SCHEMA IF NOT EXISTS ai')"
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path.name}:\n{text}"
-    path.write_text(text.replace(old, new, 1))
-
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory, pg_server: Server) -> Iterator[Path]:
@@ -63,7 +55,7 @@ def history(tmp_path_factory: pytest.TempPathFactory, pg_server: Server) -> Iter
         project.edit_env()
         project.write_models(story_models("pending", "running", "done"))
         first = project.autogenerate("ingestion queue", "0001")
-        _edit(first, "    op.enum_create(", f"    {CREATE_SCHEMA}\n    op.enum_create(")
+        edit_revision(first, "    op.enum_create(", f"    {CREATE_SCHEMA}\n    op.enum_create(")
         project.alembic("upgrade", "head")
         project.write_models(story_models("pending", "running", "failed", "done"))
         second = project.autogenerate("add failed", "0002")

@@ -31,14 +31,16 @@ from tests.e2e.template_project import (
 )
 from tests.support.catalog import column_snapshot, enum_snapshot, execute, query
 from tests.support.migrate import apply_script
+from tests.support.revision_edits import (
+    CREATE_SCHEMA,
+    DATA_STEP,
+    edit_revision,
+    map_removed_value,
+)
 
 pytestmark = pytest.mark.e2e
 
 TEMPLATES = ["pgenum", "pgenum_async"]
-
-# the quickstart's two hand edits of generated revisions (README.md shows them verbatim)
-CREATE_SCHEMA = "op.execute('CREATE SCHEMA IF NOT EXISTS ai')"
-DATA_STEP = "op.execute(\"UPDATE ai.ingestion_queue SET status = 'failed' WHERE id = 2\")"
 
 PROBE = """
 op.execute(
@@ -380,12 +382,6 @@ def test_wheel_lists_and_inits_both_templates(fresh_venv: Path, tmp_path: Path) 
     assert "site-packages" in out
 
 
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path.name}:\n{text}"
-    path.write_text(text.replace(old, new, 1))
-
-
 @pytest.mark.slow
 def test_users_story_with_the_installed_wheel(
     fresh_venv: Path,
@@ -407,7 +403,7 @@ def test_users_story_with_the_installed_wheel(
     assert "op.enum_create('ingestionstatus', ['pending', 'running', 'done'], schema='ai')" in (
         first.read_text()
     )
-    _edit(
+    edit_revision(
         first,
         "    op.enum_create(",
         f"    {CREATE_SCHEMA}\n    op.enum_create(",
@@ -427,13 +423,13 @@ def test_users_story_with_the_installed_wheel(
     assert re.search(r"op\.enum_add_value\('ingestionstatus', 'failed', schema='ai'", text), text
     assert "# Locks and rewrites (review before deploying):" in text
     assert "commits the revision's transaction midway" in text
-    _edit(
+    edit_revision(
         second,
         "    # ### end Alembic commands ###",
         f"    {DATA_STEP}\n    # ### end Alembic commands ###",
     )
     # ...and its downgrade says where rows holding 'failed' go
-    _map_removed_value(second, "failed", "pending")
+    map_removed_value(second, "failed", "pending")
     project.alembic("upgrade", "head")
     assert query(db_url, "SELECT id, status::text FROM ai.ingestion_queue ORDER BY id") == [
         (1, "pending"), (2, "failed"), (3, "done"),
@@ -448,7 +444,7 @@ def test_users_story_with_the_installed_wheel(
     refused = project.alembic("upgrade", "head", check=False)
     assert refused.returncode != 0
     assert "running" in refused.stderr and "ai.ingestion_queue" in refused.stderr
-    _map_removed_value(third, "running", "pending")
+    map_removed_value(third, "running", "pending")
     project.alembic("upgrade", "head")
     assert query(db_url, "SELECT id, status::text FROM ai.ingestion_queue ORDER BY id") == [
         (1, "pending"), (2, "failed"), (3, "done"),
@@ -503,20 +499,6 @@ def test_readme_quickstart_is_the_tested_flow() -> None:
     assert quickstart.index("alembic revision --autogenerate") < quickstart.index(
         "## Writing a revision by hand"
     )
-
-
-def _map_removed_value(path: Path, value: str, replacement: str) -> None:
-    """Tell the generated removal where the rows holding ``value`` go."""
-    text = path.read_text()
-    remove = re.search(r"op\.enum_remove_value\((?P<args>[^\n]*)\)", text)
-    if remove is not None:
-        call = remove.group(0)
-        _edit(path, call, f"{call[:-1]}, replace_with={replacement!r})")
-        return
-    swap = re.search(r"op\.enum_swap\((?P<args>[^\n]*)\)", text)
-    assert swap is not None, text
-    call = swap.group(0)
-    _edit(path, call, f"{call[:-1]}, mapping={{{value!r}: {replacement!r}}})")
 
 
 def test_alembic_error_class_is_raised(tmp_path: Path, db_url: str) -> None:

@@ -27,10 +27,15 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.template_project import TemplateProject, story_models
-from tests.e2e.test_autogenerate import EXOTIC, STYLES, _insertion_models, _models
-from tests.e2e.test_templates import CREATE_SCHEMA, DATA_STEP, _edit, _map_removed_value
 from tests.support.catalog import execute
+from tests.support.model_sources import EXOTIC, STYLES, insertion_models, models_source
 from tests.support.project import AlembicProject
+from tests.support.revision_edits import (
+    CREATE_SCHEMA,
+    DATA_STEP,
+    edit_revision,
+    map_removed_value,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -84,16 +89,16 @@ def test_pgenum_template_story_lints_clean(tmp_path: Path, db_url: str) -> None:
 
     # the README's story: create, add a value (+ data step), remove one (a swap)
     first = step(story_models("pending", "running", "done"), "0001", "queue")
-    _edit(first, "    op.enum_create(", f"    {CREATE_SCHEMA}\n    op.enum_create(")
+    edit_revision(first, "    op.enum_create(", f"    {CREATE_SCHEMA}\n    op.enum_create(")
     project.alembic("upgrade", "head")
     second = step(story_models("pending", "running", "failed", "done"), "0002", "add failed")
-    _edit(second, "    # ### end Alembic commands ###",
-          f"    {DATA_STEP}\n    # ### end Alembic commands ###")
-    _map_removed_value(second, "failed", "pending")
+    edit_revision(second, "    # ### end Alembic commands ###",
+                  f"    {DATA_STEP}\n    # ### end Alembic commands ###")
+    map_removed_value(second, "failed", "pending")
     project.alembic("upgrade", "head")
     execute(db_url, "INSERT INTO ai.ingestion_queue (id, status) VALUES (1, 'running')")
     third = step(story_models("pending", "failed", "done"), "0003", "remove running")
-    _map_removed_value(third, "running", "pending")
+    map_removed_value(third, "running", "pending")
     project.alembic("upgrade", "head")
 
     # the VARCHAR + CHECK variant: a new table, a changed set, a native column converted
@@ -150,8 +155,8 @@ def test_autogenerate_test_models_lint_clean(project: AlembicProject) -> None:
         "sa.Table('archive', metadata, sa.Column('id', sa.Integer, primary_key=True),"
         " sa.Column('status', status), schema='ai')\n"
     )
-    insertions = [_insertion_models(0).split("metadata = sa.MetaData()\n", 1)[1],
-                  _insertion_models(1).split("metadata = sa.MetaData()\n", 1)[1]]
+    insertions = [insertion_models(0).split("metadata = sa.MetaData()\n", 1)[1],
+                  insertion_models(1).split("metadata = sa.MetaData()\n", 1)[1]]
     states = [
         queue(["pending", "failed", "done"]) + insertions[0]
         + legacy.format(labels="'PENDING', 'DONE'") + odd.format(columns="") + STYLES,
@@ -160,7 +165,7 @@ def test_autogenerate_test_models_lint_clean(project: AlembicProject) -> None:
         insertions[1] + legacy.format(labels="'PENDING', 'DONE', 'FAILED'") + exotic + STYLES,
     ]
     for index, body in enumerate(states, start=1):
-        project.write_models(_models(body))
+        project.write_models(models_source(body))
         project.autogenerate(f"state {index}", f"{index:04d}")
         project.upgrade()
     texts = "\n".join(p.read_text() for p in project.versions.glob("*.py"))
