@@ -33,8 +33,9 @@ class Leftover:
     """The table of a trigger, column or constraint."""
     name: str
     """The object's name (a function's takes no arguments: ``name()``)."""
-    enum: str
-    """The enum (or CHECK column) being converted, as the comment names it."""
+    subject: str
+    """What was being converted, as the comment names it: ``enum ai.status`` (a swap)
+    or ``column ai.jobs.status`` (a conversion between enum and CHECK)."""
     comment: str
 
     def describe(self) -> str:
@@ -52,7 +53,7 @@ _LEFTOVERS_SQL = sa.text(
     ), found AS (
         SELECT 'trigger' AS kind, n.nspname AS schema, c.relname AS tbl,
                tg.tgname AS name,
-               CAST(substr(m.description, length(:marker) + 2) AS jsonb)->>'type' AS enum,
+               CAST(substr(m.description, length(:marker) + 2) AS jsonb)->>'subject' AS subject,
                m.description
           FROM marked m
           JOIN pg_catalog.pg_trigger tg
@@ -90,7 +91,8 @@ _LEFTOVERS_SQL = sa.text(
           JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
     )
     SELECT kind, schema, tbl, name,
-           coalesce(enum, substring(description from '\(enum (.*)\)$'), '') AS enum,
+           coalesce(subject, substring(description from '\(((?\:enum|column) .*)\)$'), '')
+               AS subject,
            description
       FROM found
      ORDER BY array_position(CAST(:kinds AS text[]), kind), schema, tbl, name
@@ -104,17 +106,20 @@ def read_online_leftovers(connection: Connection) -> list[Leftover]:
     return [
         Leftover(
             kind=str(r.kind), schema=str(r.schema), table=None if r.tbl is None else str(r.tbl),
-            name=str(r.name), enum=str(r.enum), comment=str(r.description),
+            name=str(r.name), subject=str(r.subject), comment=str(r.description),
         )
         for r in rows
     ]
 
 
-def quoted_enum(connection: Connection, schema: str, name: str) -> str:
-    """The enum's name as the comments spell it (``format('%I.%I')``, asked of the
-    server so the quoting rules are PostgreSQL's own)."""
+def subject_of(connection: Connection, kind: str, *names: str) -> str:
+    """How the comments name what is converted: ``enum`` + ``schema.name`` or
+    ``column`` + ``schema.table.column``, each part quoted by the server
+    (``format('%I')``) so the quoting rules are PostgreSQL's own."""
     value = connection.execute(
-        sa.text("SELECT format('%I.%I', CAST(:schema AS text), CAST(:name AS text))"),
-        {"schema": schema, "name": name},
+        sa.text("SELECT array_to_string(ARRAY(SELECT format('%I', n) "
+                "FROM unnest(CAST(:names AS text[])) WITH ORDINALITY AS x(n, i) "
+                "ORDER BY i), '.')"),
+        {"names": list(names)},
     ).scalar_one()
-    return str(value)
+    return f"{kind} {value}"

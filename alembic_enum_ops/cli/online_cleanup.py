@@ -44,6 +44,12 @@ def add_parser(subparsers: Any) -> None:
         "a name without a schema means public",
     )
     parser.add_argument(
+        "--column",
+        metavar="[SCHEMA.]TABLE.COLUMN",
+        help="only the leftovers of this column's online conversion (enum_to_check, "
+        "check_to_enum); a name without a schema means public",
+    )
+    parser.add_argument(
         "--lock-timeout",
         default="2s",
         help="lock_timeout of each short transaction (retried with backoff; default 2s)",
@@ -56,13 +62,17 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=run, parser=parser)
 
 
-def _split(value: str) -> tuple[str, str]:
-    schema, dot, name = value.rpartition(".")
-    if not dot:
-        return "public", name
-    if not schema or not name:
-        raise CommandError(f"invalid --type {value!r}: expected NAME or SCHEMA.NAME")
-    return schema, name
+def _split(value: str, option: str, parts: int) -> list[str]:
+    """``[SCHEMA.]A[.B]`` into ``parts`` names, the schema defaulting to public.  Names
+    holding a dot cannot be given this way (quote-free on purpose: it is a shell
+    argument); use the Python function for those."""
+    names = value.split(".")
+    if len(names) == parts - 1:
+        names.insert(0, "public")
+    if len(names) != parts or not all(names):
+        shape = "NAME or SCHEMA.NAME" if parts == 2 else "TABLE.COLUMN or SCHEMA.TABLE.COLUMN"
+        raise CommandError(f"invalid {option} {value!r}: expected {shape}")
+    return names
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,12 +88,19 @@ def run(args: argparse.Namespace) -> int:
         options = EnumOpsOptions(lock_timeout=args.lock_timeout)
     except ValueError as exc:
         raise CommandError(f"invalid --lock-timeout {args.lock_timeout!r}: {exc}") from None
-    schema, name = _split(args.type_name) if args.type_name else (None, None)
+    if args.type_name and args.column:
+        raise CommandError("give --type or --column, not both")
+    schema = name = table = column = None
+    if args.type_name:
+        schema, name = _split(args.type_name, "--type", 2)
+    if args.column:
+        schema, table, column = _split(args.column, "--column", 3)
     url = database_url(raw)
     connection = connect(url)
     try:
         leftovers, plan = online_cleanup(
-            connection, schema, name, options=options, dry_run=args.dry_run
+            connection, schema, name, table=table, column=column, options=options,
+            dry_run=args.dry_run,
         )
         sql = "\n".join(
             terminated(line) for step in plan.steps for line in step_sql(step, connection.dialect)
@@ -93,12 +110,15 @@ def run(args: argparse.Namespace) -> int:
         connection.engine.dispose()
     out = sys.stdout
     if not leftovers:
-        what = f" of enum {schema}.{name}" if name else ""
+        what = (
+            f" of enum {schema}.{name}" if name
+            else f" of column {schema}.{table}.{column}" if column else ""
+        )
         out.write(f"nothing left by an online conversion{what}\n")
         return EXIT_OK
     out.write(f"found {len(leftovers)} object(s) left by online conversions:\n")
     for item in leftovers:
-        out.write(f"  - {item.describe()} (enum {item.enum})\n")
+        out.write(f"  - {item.describe()} ({item.subject})\n")
     out.write(("would run" if args.dry_run else "ran") + ":\n")
     out.write(sql if sql.endswith("\n") else sql + "\n")
     if args.dry_run:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection, Dialect
 
-from ..catalog.online import Leftover, quoted_enum, read_online_leftovers
+from ..catalog.online import Leftover, read_online_leftovers, subject_of
 from ..options import EnumOpsOptions
 from .plan import Boundary, LockTarget, Plan, Statement, Step
 from .runner import run_plan
@@ -87,10 +87,10 @@ def plan_online_cleanup(
     return Plan("remove what abandoned online conversions left", tuple(steps))
 
 
-def matching(leftovers: Sequence[Leftover], enum: str | None) -> list[Leftover]:
-    """The leftovers of the conversions of ``enum`` (as the comments spell it:
-    ``format('%I.%I')``, e.g. ``ai.status``); all of them when ``enum`` is None."""
-    return [item for item in leftovers if enum is None or item.enum == enum]
+def matching(leftovers: Sequence[Leftover], subject: str | None) -> list[Leftover]:
+    """The leftovers of one conversion (``subject`` as the comments spell it:
+    ``enum ai.status``, ``column ai.jobs.status``); all of them when None."""
+    return [item for item in leftovers if subject is None or item.subject == subject]
 
 
 def online_cleanup(
@@ -98,17 +98,26 @@ def online_cleanup(
     schema: str | None = None,
     type_name: str | None = None,
     *,
+    table: str | None = None,
+    column: str | None = None,
     options: EnumOpsOptions | None = None,
     dry_run: bool = False,
 ) -> tuple[list[Leftover], Plan]:
-    """Find what abandoned online conversions left (of the enum ``schema.type_name``
-    when given, of every enum otherwise) and, unless ``dry_run``, remove it.  Returns
-    the leftovers found and the plan (run, or to be run)."""
+    """Find what abandoned online conversions left and, unless ``dry_run``, remove it:
+    those of the swap of enum ``schema.type_name``, or of the conversion of
+    ``schema.table.column``, or every one (neither given; ``schema`` defaults to
+    ``public``).  Returns the leftovers found and the plan (run, or to be run)."""
     options = options or EnumOpsOptions()
-    enum = None
+    if type_name is not None and (table is not None or column is not None):
+        raise ValueError("give type_name, or table and column, not both")
+    if (table is None) != (column is None):
+        raise ValueError("give table and column together")
+    subject = None
     if type_name is not None:
-        enum = quoted_enum(connection, schema or "public", type_name)
-    leftovers = matching(read_online_leftovers(connection), enum)
+        subject = subject_of(connection, "enum", schema or "public", type_name)
+    elif table is not None and column is not None:
+        subject = subject_of(connection, "column", schema or "public", table, column)
+    leftovers = matching(read_online_leftovers(connection), subject)
     if connection.in_transaction():
         connection.commit()
     plan = plan_online_cleanup(connection.dialect, leftovers, lock_timeout=options.lock_timeout)

@@ -67,6 +67,7 @@ from importlib import resources
 from sqlalchemy.engine import Dialect
 
 from ..catalog.dependents import CLASSIFY_SQL
+from .online_shared import include_online_units
 from .plan import Boundary, LockTarget, Plan, Statement, Step
 from .sqltext import dollar_quote, literal, qualified
 
@@ -246,7 +247,7 @@ def assemble_engine(units: Sequence[tuple[str, str]]) -> str:
 CLASSIFY = "@@CLASSIFY@@"
 """Where ``92_classify.sql`` takes the catalog's classification query."""
 
-ENGINE = assemble_engine(engine_units()).replace(
+ENGINE = include_online_units(assemble_engine(engine_units())).replace(
     CLASSIFY, textwrap.indent(CLASSIFY_SQL.strip("\n"), "            ")
 )
 """The engine's PL/pgSQL text, with :data:`PARAMS` where the arguments go."""
