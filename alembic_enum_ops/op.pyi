@@ -173,6 +173,7 @@ def enum_to_check(
     length: int | None = None,
     drop_type: bool = True,
     lock_timeout: str | int | None = None,
+    online: bool = False,
 ) -> None:
     """Turn a native-enum column into ``text`` (``varchar(length)``) + CHECK.
 
@@ -182,6 +183,11 @@ def enum_to_check(
     then dropped when nothing else uses it (``drop_type=False`` keeps it).
     Online, ``type_name``/``values`` are read from the catalog; offline (and for
     the downgrade) pass them.
+
+    ``online=True``: no table rewrite under an exclusive lock -- a shadow column kept
+    in sync by a trigger, backfilled in batches, indexed concurrently and swapped in
+    by a short cut-over (docs/online.md).  Running it again after an interruption
+    resumes it.
     """
 
 def check_to_enum(
@@ -196,6 +202,7 @@ def check_to_enum(
     create_type: bool = True,
     existing_length: int | None = None,
     lock_timeout: str | int | None = None,
+    online: bool = False,
 ) -> None:
     """Turn a text + CHECK column into the native enum ``type_name``.
 
@@ -209,4 +216,7 @@ def check_to_enum(
     fills it in): only the reverse uses it, so a downgrade restores
     ``varchar(n)`` rather than ``text`` (``text`` when a label is longer than
     ``n``).
+
+    ``online=True``: no table rewrite under an exclusive lock (as for
+    :class:`EnumToCheckOp`; docs/online.md).
     """

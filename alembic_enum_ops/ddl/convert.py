@@ -29,9 +29,9 @@ from .check_sql import (
 from .plan import Boundary, LockTarget, Plan, Statement, Step
 from .sqltext import ident, literal, qualified
 
-# a default that is one constant cast to a type: the only kind we carry across a
-# conversion (it is evaluated once and re-set as a literal of the new type)
-_CONSTANT_DEFAULT_RE = r"^'(?:[^']|'')*'::[A-Za-z0-9_ .\"]+$"
+CONSTANT_DEFAULT_RE = r"^'(?:[^']|'')*'::[A-Za-z0-9_ .\"]+$"
+"""A default that is one constant cast to a type: the only kind a conversion carries
+across (evaluated once, re-set as a literal of the new type), rewrite or online."""
 
 
 def _column_state_sql(dialect: Dialect, schema: str | None, table: str, column: str) -> str:
@@ -60,7 +60,7 @@ def _default_capture_sql(dialect: Dialect, schema: str | None, table: str, colum
     )
     return f"""
         IF def IS NOT NULL THEN
-            IF def !~ {literal(dialect, _CONSTANT_DEFAULT_RE)} THEN
+            IF def !~ {literal(dialect, CONSTANT_DEFAULT_RE)} THEN
                 RAISE EXCEPTION '%', {literal(dialect, refuse_head)} || def
                     || {literal(dialect, refuse_tail)};
             END IF;
@@ -69,7 +69,9 @@ def _default_capture_sql(dialect: Dialect, schema: str | None, table: str, colum
         END IF;"""
 
 
-def _drop_type_if_unused_sql(dialect: Dialect, type_schema: str | None, type_name: str) -> str:
+def drop_type_if_unused_sql(dialect: Dialect, type_schema: str | None, type_name: str) -> str:
+    """Drop the enum unless something still uses it (then a NOTICE says so): the last
+    step of ``enum_to_check``, rewrite or online."""
     qtype = qualified(dialect, type_schema, type_name)
     notice = (
         f"alembic_enum_ops: enum {table_label(type_schema, type_name)} is still used "
@@ -188,7 +190,7 @@ END
                 Boundary.MIGRATION,
                 (
                     Statement(
-                        _drop_type_if_unused_sql(dialect, type_schema, type_name),
+                        drop_type_if_unused_sql(dialect, type_schema, type_name),
                         locks=(LockTarget("type", type_schema, type_name, ACCESS_EXCLUSIVE),),
                         idempotent=True,
                     ),

@@ -97,11 +97,11 @@ def constraints_sql(dialect: Dialect, key: str, lock_timeout: str) -> str:
     marker = literal(dialect, MARKER + ": ")
     return f"""WITH {_ours(dialect)}, wanted AS (
     SELECT m.relid, m.facts->>'table' AS qt, c->>'helper' AS conname,
-           c->>'helper_check' AS body, 1 AS kind, m.facts->>'type' AS qtype
+           c->>'helper_check' AS body, 1 AS kind, m.facts->>'subject' AS subject
       FROM mine m, jsonb_array_elements(m.facts->'columns') AS c
      WHERE {_mine_filter(key)}
     UNION ALL
-    SELECT m.relid, m.facts->>'table', k->>'shadow', k->>'sql', 2, m.facts->>'type'
+    SELECT m.relid, m.facts->>'table', k->>'shadow', k->>'sql', 2, m.facts->>'subject'
       FROM mine m, jsonb_array_elements(m.facts->'checks') AS k
      WHERE {_mine_filter(key)}
 ), missing AS (
@@ -121,7 +121,7 @@ SELECT stmt FROM (
     SELECT 2, qt, conname, format('COMMENT ON CONSTRAINT %I ON %s IS %L', conname, qt,
                                   {marker} || CASE kind WHEN 1 THEN 'proves the backfill'
                                                         ELSE 'the twin of a CHECK' END
-                                  || format(' (enum %s)', qtype))
+                                  || format(' (%s)', subject))
       FROM missing
     UNION ALL
     SELECT 3, '', '', format('SET lock_timeout = %L', current_setting('lock_timeout'))

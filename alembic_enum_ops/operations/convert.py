@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..ddl import convert as convert_ddl
+from ..ddl.check_sql import guard_sql, guard_step
+from ..ddl.online_convert import plan_online_conversion
 from ..ddl.plan import Plan
+from ..ddl.sqltext import qualified
 from ..errors import EnumStateError, InvalidEnumInputError
 from ..validation import check_labels, check_name, check_schema
 from .base import CheckEnumOperation, check_length, operation
@@ -41,6 +44,7 @@ class EnumToCheckOp(CheckEnumOperation):
         length: int | None = None,
         drop_type: bool = True,
         lock_timeout: str | int | None = None,
+        online: bool = False,
     ) -> None:
         """Turn a native-enum column into ``text`` (``varchar(length)``) + CHECK.
 
@@ -50,6 +54,11 @@ class EnumToCheckOp(CheckEnumOperation):
         then dropped when nothing else uses it (``drop_type=False`` keeps it).
         Online, ``type_name``/``values`` are read from the catalog; offline (and for
         the downgrade) pass them.
+
+        ``online=True``: no table rewrite under an exclusive lock -- a shadow column kept
+        in sync by a trigger, backfilled in batches, indexed concurrently and swapped in
+        by a short cut-over (docs/online.md).  Running it again after an interruption
+        resumes it.
         """
         self._init_target(table, column, schema, constraint_name)
         self.type_name = None if type_name is None else check_name(type_name, what="type name")
@@ -60,6 +69,7 @@ class EnumToCheckOp(CheckEnumOperation):
         self.length = check_length(self.column_label, "length", length, self.values)
         self.drop_type = bool(drop_type)
         self.lock_timeout = lock_timeout
+        self.online = bool(online)
 
     def reverse(self) -> CheckToEnumOp:
         if self.type_name is None or self.values is None:
@@ -71,7 +81,7 @@ class EnumToCheckOp(CheckEnumOperation):
             self.table, self.column, self.type_name, self.values, schema=self.schema,
             type_schema=self.type_schema, constraint_name=self.constraint_name,
             create_type=self.drop_type, existing_length=self.length,
-            lock_timeout=self.lock_timeout,
+            lock_timeout=self.lock_timeout, online=self.online,
         )
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
@@ -98,6 +108,7 @@ class CheckToEnumOp(CheckEnumOperation):
         create_type: bool = True,
         existing_length: int | None = None,
         lock_timeout: str | int | None = None,
+        online: bool = False,
     ) -> None:
         """Turn a text + CHECK column into the native enum ``type_name``.
 
@@ -111,6 +122,9 @@ class CheckToEnumOp(CheckEnumOperation):
         fills it in): only the reverse uses it, so a downgrade restores
         ``varchar(n)`` rather than ``text`` (``text`` when a label is longer than
         ``n``).
+
+        ``online=True``: no table rewrite under an exclusive lock (as for
+        :class:`EnumToCheckOp`; docs/online.md).
         """
         self._init_target(table, column, schema, constraint_name)
         self.type_name = check_name(type_name, what="type name")
@@ -122,13 +136,14 @@ class CheckToEnumOp(CheckEnumOperation):
             self.column_label, "existing_length", existing_length, None
         )
         self.lock_timeout = lock_timeout
+        self.online = bool(online)
 
     def reverse(self) -> EnumToCheckOp:
         return EnumToCheckOp(
             self.table, self.column, schema=self.schema, type_name=self.type_name,
             type_schema=self.type_schema, values=self.values,
             constraint_name=self.constraint_name, length=self._reverse_length(),
-            drop_type=self.create_type, lock_timeout=self.lock_timeout,
+            drop_type=self.create_type, lock_timeout=self.lock_timeout, online=self.online,
         )
 
     def _reverse_length(self) -> int | None:
@@ -198,9 +213,19 @@ def plan_enum_to_check(op: EnumToCheckOp, target: Target, facts: EnumFacts | Non
             "read from the database; pass type_name=... and values=[...]"
         )
     schema = target.schema(op.schema)
+    type_schema = type_schema if type_schema is not None else schema
+    if op.online:
+        return plan_online_conversion(
+            target.dialect, schema, op.table, op.column, direction="enum_to_check",
+            type_schema=type_schema, type_name=type_name, values=values,
+            constraint_name=constraint_name_for(op), length=op.length,
+            drop_type=op.drop_type, lock_timeout=target.options.lock_timeout,
+            batch_size=target.options.online_batch_size,
+            batch_pause=target.options.online_batch_pause,
+        )
     return convert_ddl.plan_enum_to_check(
         target.dialect, schema, op.table, op.column,
-        type_schema=type_schema if type_schema is not None else schema,
+        type_schema=type_schema,
         type_name=type_name, values=values, constraint_name=constraint_name_for(op),
         length=op.length, drop_type=op.drop_type, lock_timeout=target.options.lock_timeout,
     )
@@ -232,6 +257,26 @@ def preflight_check_to_enum(op: CheckToEnumOp, target: Target) -> None:
 
 @executes(CheckToEnumOp, preflight=preflight_check_to_enum)
 def plan_check_to_enum(op: CheckToEnumOp, target: Target, facts: None) -> Plan:
+    if op.online:
+        schema = target.schema(op.schema)
+        label = f"{schema}.{op.table}" if schema else op.table
+        type_schema = _type_schema(op, target)
+        guard = None if target.online else guard_step(
+            guard_sql(
+                target.dialect, schema, op.table, op.column, op.values,
+                action=f"convert column {op.column} to enum "
+                f"{qualified(target.dialect, type_schema, op.type_name)}",
+            ),
+            f"check the data of {label}.{op.column}",
+        )
+        return plan_online_conversion(
+            target.dialect, schema, op.table, op.column, direction="check_to_enum",
+            type_schema=type_schema, type_name=op.type_name, values=op.values,
+            constraint_name=constraint_name_for(op), guard=guard, create_type=op.create_type,
+            lock_timeout=target.options.lock_timeout,
+            batch_size=target.options.online_batch_size,
+            batch_pause=target.options.online_batch_pause,
+        )
     return convert_ddl.plan_check_to_enum(
         target.dialect, target.schema(op.schema), op.table, op.column,
         type_schema=_type_schema(op, target), type_name=op.type_name, values=op.values,

@@ -24,6 +24,7 @@ from alembic_enum_ops.ddl import check as check_ddl
 from alembic_enum_ops.ddl import convert as convert_ddl
 from alembic_enum_ops.ddl import native as native_ddl
 from alembic_enum_ops.ddl.online import plan_online_swap
+from alembic_enum_ops.ddl.online_convert import plan_online_conversion
 from alembic_enum_ops.ddl.plan import Plan
 from alembic_enum_ops.ddl.sqltext import default_dialect, dollar_quote
 from alembic_enum_ops.ddl.swap import plan_swap
@@ -41,6 +42,12 @@ def _plans() -> Iterator[tuple[str, Plan]]:
         D, "ai", "st", new_values=["a", "c"], mapping={"b": "c"}, batch_size=100,
         batch_pause=0.0, **lock,
     )
+    for direction in ("enum_to_check", "check_to_enum"):
+        yield f"online {direction}", plan_online_conversion(
+            D, "ai", "t", "s", direction=direction, type_schema="ai", type_name="st",
+            values=["a", "b"], constraint_name="ck_t_s", batch_size=100, batch_pause=0.0,
+            **lock,
+        )
     yield "enum_create if_not_exists", native_ddl.plan_create(
         D, "ai", "st2", ["a"], if_not_exists=True
     )

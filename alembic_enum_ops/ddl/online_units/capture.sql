@@ -57,15 +57,22 @@ BEGIN
                 AND con.contype IN ('p', 'u')
          WHERE (x.indrelid = u_relid
                 OR x.indrelid IN (SELECT relid FROM pg_partition_tree(u_relid)))
-           AND EXISTS (
-               SELECT 1 FROM pg_catalog.pg_depend dep
-                 JOIN pg_catalog.pg_attribute a
-                   ON a.attrelid = dep.refobjid AND a.attnum = dep.refobjsubid
-                WHERE dep.classid = 'pg_catalog.pg_class'::regclass
-                  AND dep.objid = ic.oid
-                  AND dep.refclassid = 'pg_catalog.pg_class'::regclass
-                  AND a.attname IN (SELECT value->>'shadow'
-                                      FROM jsonb_array_elements(u_columns)))
+           -- a key column, or read by an expression or predicate (a constraint's
+           -- index depends on its constraint, not on the columns: hence indkey)
+           AND (EXISTS (
+                    SELECT 1 FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid = x.indrelid AND a.attnum = ANY (x.indkey::int2[])
+                       AND a.attname IN (SELECT value->>'shadow'
+                                           FROM jsonb_array_elements(u_columns)))
+                OR EXISTS (
+                    SELECT 1 FROM pg_catalog.pg_depend dep
+                      JOIN pg_catalog.pg_attribute a
+                        ON a.attrelid = dep.refobjid AND a.attnum = dep.refobjsubid
+                     WHERE dep.classid = 'pg_catalog.pg_class'::regclass
+                       AND dep.objid = ic.oid
+                       AND dep.refclassid = 'pg_catalog.pg_class'::regclass
+                       AND a.attname IN (SELECT value->>'shadow'
+                                           FROM jsonb_array_elements(u_columns))))
          ORDER BY (ic.relkind = 'I') DESC, 2, 3
     LOOP
         shadow_idx := CASE WHEN octet_length(r.idx) <= 55 THEN r.idx || '__eo_new'
