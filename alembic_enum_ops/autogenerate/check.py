@@ -39,6 +39,7 @@ from ..catalog import CheckConstraintInfo, read_check_constraints, read_columns
 from ..metadata import check_enum_type
 from ..operations.check import CreateCheckEnumOp, SetCheckEnumValuesOp
 from ..operations.convert import CheckToEnumOp, EnumToCheckOp
+from ..options import EnumOpsOptions
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
@@ -157,8 +158,11 @@ def _convert_alter_columns(
     names: dict[tuple[str | None, str, str], str | None],
     checks: dict[tuple[str, str], list[CheckConstraintInfo]],
     default_schema: str,
+    *,
+    online: bool = False,
 ) -> set[tuple[str | None, str, str]]:
-    """Replace Alembic's native enum <-> VARCHAR type changes by our conversions.
+    """Replace Alembic's native enum <-> VARCHAR type changes by our conversions
+    (``online=True``: the online ones, for ``EnumOpsOptions(online_conversions=True)``).
 
     Returns the ``(schema, table, column)`` converted to VARCHAR + CHECK (their CHECK
     comes with the conversion)."""
@@ -179,7 +183,7 @@ def _convert_alter_columns(
                         op.table_name, op.column_name, schema=op.schema,
                         type_name=str(source.name), type_schema=source.schema,
                         values=list(source.enums), constraint_name=names.get(key),
-                        length=target.length, drop_type=False,
+                        length=target.length, drop_type=False, online=online,
                     )
                     converted.add(key)
                 elif native_target is not None and isinstance(op.existing_type, sa.String):
@@ -197,7 +201,7 @@ def _convert_alter_columns(
                         constraint_name=None if found is None else found.name,
                         create_type=False,
                         # the downgrade (enum_to_check) restores varchar(n), not text
-                        existing_length=op.existing_type.length,
+                        existing_length=op.existing_type.length, online=online,
                     )
             if replacement is None:
                 result.append(op)
@@ -287,7 +291,10 @@ def compare_check_enums(
     db_checks: dict[tuple[str, str], list[CheckConstraintInfo]] = {}
     for check in read_check_constraints(connection, keys):
         db_checks.setdefault((check.schema, check.table), []).append(check)
-    converted = _convert_alter_columns(upgrade_ops, names, db_checks, default_schema)
+    converted = _convert_alter_columns(
+        upgrade_ops, names, db_checks, default_schema,
+        online=EnumOpsOptions.from_context_opts(autogen_context.opts).online_conversions,
+    )
     # the CHECKs this comparator looks after: Alembic's own CHECK comparison
     # (alembic.ext.checkconstraint_byname) must not add or drop them beside us
     managed: set[tuple[str, str, str]] = set()

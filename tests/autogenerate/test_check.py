@@ -168,9 +168,11 @@ def test_hand_written_revision_with_mapping_online_and_sql(
     assert query(project.url, CHECKS_SQL) == []
 
 
-def test_switching_between_native_enum_and_check(project: AlembicProject) -> None:
+@pytest.mark.parametrize("online", [False, True], ids=["rewrite", "online"])
+def test_switching_between_native_enum_and_check(project: AlembicProject, online: bool) -> None:
     """Alembic's bare ``alter_column`` type change is replaced by the conversions; the
-    native type is created / dropped by the native comparator around them."""
+    native type is created / dropped by the native comparator around them.  With
+    ``online_conversions=True`` both conversions are the online ones, both ways."""
     from tests.support.catalog import column_snapshot, enum_snapshot, execute
 
     execute(
@@ -188,14 +190,16 @@ def test_switching_between_native_enum_and_check(project: AlembicProject) -> Non
         "    sa.Column('status', sa.Enum('a', 'b', name='status', native_enum=False,\n"
         "              create_constraint=True, length=10), nullable=False, server_default='a'),\n"
         "    sa.Column('kind', sa.Enum('x', 'y', name='kind'), nullable=True))\n"
+        + ("ENUM_OPS = {'online_conversions': True}\n" if online else "")
     )
     revision = project.autogenerate("switch", rev_id="0001")
+    flag = ", online=True" if online else ""
     assert _calls(revision) == [
         "op.enum_create('kind', ['x', 'y'])",
         "op.enum_to_check('queue', 'status', type_name='status', values=['a', 'b'], "
-        "constraint_name='ck_queue_status', length=10, drop_type=False)",
+        f"constraint_name='ck_queue_status', length=10, drop_type=False{flag})",
         "op.check_to_enum('queue', 'kind', 'kind', ['x', 'y'], "
-        "constraint_name='ck_queue_kind', create_type=False, existing_length=10)",
+        f"constraint_name='ck_queue_kind', create_type=False, existing_length=10{flag})",
         "op.enum_drop('status', values=['a', 'b'])",
     ]
     project.upgrade()

@@ -70,6 +70,8 @@ SAMPLES: list[MigrateOperation] = [
         "t", "c", "e", L, schema="x", type_schema="y", constraint_name="ck",
         create_type=False, existing_length=9, lock_timeout="2s",
     ),
+    EnumToCheckOp("t", "c", type_name="e", values=L, online=True),
+    CheckToEnumOp("t", "c", "e", L, online=True),
 ]
 
 
