@@ -146,7 +146,7 @@ def plan_online_swap(
     )
     notes = (
         f"the converted columns move to the end of {moved} (SELECT * column order "
-        "changes)",
+        "changes; an INSERT without a column list breaks)",
         "sessions holding prepared statements that use the type must reconnect after "
         "the cut-over (the type gets a new OID)",
     )

@@ -484,6 +484,6 @@ def plan_online_conversion(
         )
     notes = (
         f"column {label}.{column} moves to the end of the table (SELECT * column order "
-        "changes)",
+        "changes; an INSERT without a column list breaks)",
     )
     return Plan(what, tuple(steps), notes)

@@ -4,10 +4,13 @@ capture finds them by their key columns (a bug the conversions' tests found)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
+
 import alembic_enum_ops  # noqa: F401  (registers op.enum_*)
-from tests.support.catalog import execute, snapshot
+from tests.support.catalog import execute, query, snapshot
 from tests.support.migrate import run_online
 
 SETUP = [
@@ -41,3 +44,35 @@ def test_online_swap_carries_primary_and_unique_keys_on_the_column(
         ("t_other_s", "UNIQUE (other, s) DEFERRABLE INITIALLY DEFERRED", True),
         ("t_pk", "PRIMARY KEY (id, s)", True),
     ]
+
+
+def test_online_backfill_fires_the_tables_update_triggers_and_says_so(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The backfill is UPDATEs: a table's own row triggers on UPDATE fire for every
+    row (an ``updated_at`` trigger bumps every row).  The expand warns, naming them."""
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a', 'b')",
+        "CREATE TABLE t (id int, s st, touched int NOT NULL DEFAULT 0)",
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS "
+        "'BEGIN NEW.touched := OLD.touched + 1; RETURN NEW; END'",
+        "CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch()",
+        "INSERT INTO t SELECT g, 'a', 0 FROM generate_series(1, 50) g",
+    )
+    caplog.set_level(logging.WARNING, logger="alembic_enum_ops")
+    run_online(db_url, swap_ab(online=True))
+    messages = [r.getMessage() for r in caplog.records]
+    warnings = [m for m in messages if "row triggers on UPDATE" in m]
+    assert warnings == [
+        "alembic_enum_ops: table public.t has row triggers on UPDATE (t_touch): the online "
+        "backfill's UPDATEs fire them for every row"
+    ]
+    assert query(db_url, "SELECT min(touched), max(touched) FROM t") == [(1, 1)]
+
+
+def swap_ab(online: bool) -> Any:
+    def fn(op: Any) -> None:
+        op.enum_swap("st", ["b", "a"], schema="public", old_values=["a", "b"], online=online)
+
+    return fn

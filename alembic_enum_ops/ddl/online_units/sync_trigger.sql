@@ -20,6 +20,20 @@ DECLARE
     facts jsonb;
 BEGIN
     qt := format('%I.%I', u_nsp, u_rel);
+    -- the backfill's UPDATEs fire the table's own row triggers (updated_at, audit...)
+    FOR fn IN
+        SELECT string_agg(format('%I', tg.tgname), ', ' ORDER BY tg.tgname)
+          FROM pg_catalog.pg_trigger tg
+         WHERE tg.tgrelid = u_relid AND NOT tg.tgisinternal AND tg.tgparentid = 0
+           AND tg.tgenabled <> 'D' AND (tg.tgtype & 16) <> 0  -- ON UPDATE
+           AND (tg.tgtype & 1) <> 0                           -- FOR EACH ROW
+           AND NOT starts_with(coalesce(obj_description(tg.oid, 'pg_trigger'), ''),
+                               online_marker)
+        HAVING count(*) > 0
+    LOOP
+        RAISE WARNING 'alembic_enum_ops: table % has row triggers on UPDATE (%): the online '
+                      'backfill''s UPDATEs fire them for every row', qt, fn;
+    END LOOP;
     fn := 'eo_online_' || left(md5(qt || ' ' || u_key), 20);
     online_steps := online_steps || jsonb_build_object('sql', format(
         'ALTER TABLE %s %s', qt,
