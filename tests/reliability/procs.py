@@ -7,17 +7,21 @@ with what it saw instead of hanging CI.
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Any
 
 import psycopg
 from sqlalchemy.engine import make_url
 
+from alembic_enum_ops.ddl.plan import Plan
 from tests.support.project import AlembicProject
 from tests.support.server import libpq_url
 
@@ -73,7 +77,8 @@ class Session:
 
 @dataclass
 class AlembicRun:
-    """A running ``python -m alembic`` subprocess (output to temporary files)."""
+    """A running ``python -m alembic`` subprocess, or a plan run by
+    :func:`start_plan` (output to temporary files)."""
 
     process: subprocess.Popen[bytes]
     out: IO[bytes]
@@ -122,6 +127,30 @@ def start_alembic(project: AlembicProject, *args: str) -> AlembicRun:
         start_new_session=True,
     )
     return AlembicRun(process, out, err, list(args))
+
+
+def start_plan(url: str, plan: Plan, **options: Any) -> AlembicRun:
+    """Run ``plan`` against ``url`` in a Python process of its own
+    (:mod:`tests.reliability.plan_process`; own process group, so a SIGKILL reaches it
+    and nothing else), ``options`` being its ``EnumOpsOptions``.  The process imports
+    the package and the tests from this checkout."""
+    root = Path(__file__).resolve().parents[2]
+    out = tempfile.TemporaryFile()
+    err = tempfile.TemporaryFile()
+    path = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.reliability.plan_process"],
+        cwd=root,
+        stdin=subprocess.PIPE,
+        stdout=out,
+        stderr=err,
+        env={**os.environ, "PYTHONPATH": path},
+        start_new_session=True,
+    )
+    assert process.stdin is not None
+    process.stdin.write(pickle.dumps((url, plan, options)))
+    process.stdin.close()
+    return AlembicRun(process, out, err, ["plan", plan.description])
 
 
 def backends(url: str, application_name: str) -> list[tuple[int, str | None, str]]:

@@ -5,6 +5,9 @@
   keeps working, writes go on and are converted, and then either running the swap
   again finishes it (the same end state as an uninterrupted run) or ``alembic-enum-ops
   online-cleanup`` removes every trace of it (the state before it began).
+* The process running the swap killed with SIGKILL in each phase (while a lock held
+  by the test keeps its backend at a known statement), then the swap run again: the
+  same end state as an uninterrupted run, nothing left behind.
 * A real ``alembic upgrade`` killed with SIGKILL mid-backfill, then run again.
 * Writers inserting and updating the whole time: no failed write, every row
   converted.
@@ -32,9 +35,13 @@ from alembic_enum_ops import EnumOpsOptions
 from alembic_enum_ops.catalog.online import read_online_leftovers
 from alembic_enum_ops.cli import main as cli_main
 from alembic_enum_ops.ddl.online import plan_online_swap
+from alembic_enum_ops.ddl.online_cleanup import online_cleanup
 from alembic_enum_ops.ddl.plan import Plan
 from alembic_enum_ops.ddl.runner import run_plan
-from tests.support.migrate import run_online
+from alembic_enum_ops.errors import LockTimeoutExhaustedError
+from tests.support.catalog import snapshot
+from tests.support.migrate import apply_script, render_offline, run_online
+from tests.support.oracle import reset_database
 from tests.support.project import AlembicProject
 from tests.support.sessions import connect
 
@@ -42,6 +49,7 @@ from .procs import (
     Session,
     backends,
     start_alembic,
+    start_plan,
     terminate,
     wait_backends_gone,
     wait_for_lock_wait,
@@ -80,11 +88,11 @@ def _swap(op: Any) -> None:
                  online=True)
 
 
-def _plan(url: str, batch_size: int = 50) -> Plan:
+def _plan(url: str, batch_size: int = 50, lock_timeout: str = "30s") -> Plan:
     return plan_online_swap(
         sa.create_engine(url).dialect, "app", "status", new_values=list(NEW),
-        mapping=MAPPING, old_values=list(OLD), lock_timeout="30s", batch_size=batch_size,
-        batch_pause=0.0,
+        mapping=MAPPING, old_values=list(OLD), lock_timeout=lock_timeout,
+        batch_size=batch_size, batch_pause=0.0,
     )
 
 
@@ -311,9 +319,20 @@ def test_online_cleanup_removes_only_the_named_enums_leftovers(
     assert _leftovers(db_url) == []
     assert cli_main(["online-cleanup", "--url", db_url]) == 0
     assert capsys.readouterr().out.endswith("nothing left by an online conversion\n")
+    assert cli_main(["online-cleanup", "--url", db_url, "--type", "app.status"]) == 0
+    assert capsys.readouterr().out == "nothing left by an online conversion of enum app.status\n"
 
 
-def test_online_cleanup_errors(capsys: pytest.CaptureFixture[str]) -> None:
+def test_online_cleanup_errors(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        cli_main(["online-cleanup"])
+    assert exited.value.code == 2
+    assert "the following arguments are required: --url (or set $DATABASE_URL)" in (
+        capsys.readouterr().err
+    )
     assert cli_main(["online-cleanup", "--url", "mysql://x/y"]) == 2
     assert "PostgreSQL only" in capsys.readouterr().err
     assert cli_main(["online-cleanup", "--url", "postgresql://u@h/d", "--type", "a."]) == 2
@@ -321,6 +340,249 @@ def test_online_cleanup_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["online-cleanup", "--url", "postgresql://u@h/d",
                      "--lock-timeout", "soon"]) == 2
     assert "invalid --lock-timeout 'soon'" in capsys.readouterr().err
+
+
+# -- the process killed (SIGKILL) in each phase ---------------------------------------------
+
+
+def _writes(url: str) -> None:
+    """What the application writes while (or before) the swap runs: a 'done' converted
+    like the rest, an update of an untouched column."""
+    with connect(url) as conn:
+        conn.execute("INSERT INTO app.jobs (id, s) VALUES (%s, 'done'), (%s, 'new')",
+                     (ROWS + 1, ROWS + 2))
+        conn.execute("UPDATE app.jobs SET counter = counter + 1 WHERE id = 2")
+
+
+def _end_state(url: str) -> dict[str, Any]:
+    return snapshot(url, ["app.jobs", "app.done_jobs"])
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(reliability_db: str) -> dict[str, Any]:
+    """The end state of the swap run without interruption after :func:`_writes` (the
+    module's database is emptied again before each test)."""
+    reset_database(reliability_db)
+    with connect(reliability_db) as conn:
+        conn.execute(SETUP_SQL)
+    _writes(reliability_db)
+    run_online(reliability_db, _swap)
+    return _end_state(reliability_db)
+
+
+@dataclass(frozen=True)
+class Kill:
+    """Where the process is killed: the step it runs, the lock the test holds meanwhile,
+    the statement its backend then waits in, and what the database holds once that
+    backend has gone (checked by ``left``)."""
+
+    name: str
+    step: int
+    block: str
+    fragment: str
+    left: Callable[[str], None]
+
+
+def _one(url: str, sql: str) -> Any:
+    with connect(url) as conn:
+        row = conn.execute(sql).fetchone()  # type: ignore[arg-type]
+    assert row is not None
+    return row[0] if len(row) == 1 else tuple(row)
+
+
+def _left_nothing(url: str) -> None:
+    assert _leftovers(url) == []
+
+
+def _left_half_backfill(url: str) -> None:
+    # the batches before the locked row committed, and the batch holding it too: the
+    # UPDATE was waiting for the row lock when its client died, and a backend notices a
+    # dead client only when it next reads or writes the socket, after the statement
+    # (committed: autocommit).  The batches after it never ran.
+    filled = _one(url, "SELECT count(s__eo_new) FROM app.jobs")
+    assert 0 < filled < ROWS, filled
+    assert _one(url, "SELECT s__eo_new IS NOT NULL FROM app.jobs WHERE id = 300") is True
+    assert _leftovers(url) != []
+
+
+def _left_helper_unmarked(url: str) -> None:
+    # ADD CONSTRAINT ... NOT VALID finished once the lock came (autocommit); the COMMENT
+    # that marks it never ran: the helper carries no marker (online-cleanup would still
+    # drop it with the shadow column it reads).  The twin of the CHECK was next.
+    assert _one(url, """SELECT count(*), bool_or(convalidated),
+                               bool_or(obj_description(oid, 'pg_constraint') IS NOT NULL)
+                          FROM pg_constraint WHERE conrelid = 'app.jobs'::regclass
+                           AND conname LIKE 'eo_nn_%'""") == (1, False, False)
+    assert _one(url, """SELECT count(*) FROM pg_constraint
+                         WHERE conname = 'jobs_failed_counted__eo_new'""") == 0
+
+
+def _left_helper_validated(url: str) -> None:
+    # the helper's VALIDATE finished once the lock came; the twin's was next
+    assert _one(url, """SELECT array_agg(convalidated ORDER BY conname) FROM pg_constraint
+                         WHERE conrelid = 'app.jobs'::regclass
+                           AND (conname LIKE 'eo_nn_%' OR conname LIKE '%__eo_new')""") == [
+        True, False
+    ]
+
+
+def _left_index_built(url: str) -> None:
+    # CREATE INDEX CONCURRENTLY was waiting for the writer's transaction: once it ended
+    # the build went on to the end and left a valid index (nothing to rebuild)
+    assert _one(url, """SELECT indisvalid FROM pg_index
+                         WHERE indexrelid = 'app.jobs_s__eo_new'::regclass""") is True
+
+
+def _left_no_cutover(url: str) -> None:
+    # the cut-over's DO block went on once the lock came, until its first NOTICE met
+    # the closed socket and the backend ended; its transaction (BEGIN ... COMMIT, the
+    # COMMIT never sent) rolled back: the old type, the shadow, the trigger as before
+    assert _state(url)["labels"] == list(OLD)
+    assert _one(url, "SELECT count(s__eo_new) FROM app.jobs") == ROWS
+    _left_index_built(url)
+    assert _leftovers(url) != []
+
+
+KILLS = [
+    # the expand's DO block went on once the lock came; its first NOTICE met the closed
+    # socket ("could not send data to client: Broken pipe" in the server log), the
+    # backend ended ("connection to client lost"), and its transaction, never
+    # committed, rolled back: as if it never started
+    Kill("expand", 1, "SELECT count(*) FROM app.jobs", "p_mode text := 'expand'",
+         _left_nothing),
+    Kill("backfill", 2, "SELECT 1 FROM app.jobs WHERE id = 300 FOR UPDATE",
+         "UPDATE app.jobs SET", _left_half_backfill),
+    Kill("constraints", 3, "SELECT count(*) FROM app.jobs", "ADD CONSTRAINT",
+         _left_helper_unmarked),
+    Kill("validations", 4, "LOCK TABLE app.jobs IN SHARE UPDATE EXCLUSIVE MODE",
+         "VALIDATE CONSTRAINT", _left_helper_validated),
+    Kill("indexes", 5, "LOCK TABLE app.jobs IN ROW EXCLUSIVE MODE",
+         "CREATE INDEX CONCURRENTLY", _left_index_built),
+    Kill("cut-over", 6, "SELECT count(*) FROM app.jobs", "p_mode text := 'cutover'",
+         _left_no_cutover),
+]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("kill", KILLS, ids=[k.name for k in KILLS])
+def test_online_swap_killed_in_each_phase_then_run_again(
+    uninterrupted: dict[str, Any], db_url: str, kill: Kill
+) -> None:
+    """The steps before the phase run here; the rest runs in a process of its own,
+    which is killed (SIGKILL) while its backend waits behind a lock the test holds at
+    the phase's statement.  The lock then goes: the orphaned backend finishes the
+    statement it was in (PostgreSQL notices a dead client only when it next talks to
+    it), and ends.  Then the swap runs again from the start, as a rerun of the
+    migration would: the same end state as an uninterrupted run, nothing left."""
+    with connect(db_url) as conn:
+        conn.execute(SETUP_SQL)
+    before = _end_state(db_url)
+    plan = _plan(db_url)
+    _run_steps(db_url, plan, 0, kill.step)
+    blocker = Session(db_url, kill.block)
+    run = start_plan(
+        with_application_name(db_url, APP), Plan(plan.description, plan.steps[kill.step:]),
+        lock_timeout="30s", lock_retries=0,
+    )
+    try:
+        wait_for_lock_wait(db_url, APP, kill.fragment, run)
+        run.kill()
+        assert run.process.returncode == -9
+    finally:
+        blocker.release()
+        run.close()
+    wait_backends_gone(db_url, APP)
+
+    kill.left(db_url)
+    if kill.name == "expand":
+        assert _end_state(db_url) == before
+    _writes(db_url)  # the application went on meanwhile
+    run_online(db_url, _swap)
+    assert _end_state(db_url) == uninterrupted
+    assert _leftovers(db_url) == []
+
+
+@pytest.mark.e2e
+def test_sql_script_resumes_an_online_swap_interrupted_mid_backfill(
+    uninterrupted: dict[str, Any], db_url: str
+) -> None:
+    """The revision's ``--sql`` script, applied with psql where the online swap was
+    interrupted mid-backfill (its backend terminated between two batches), resumes it:
+    the expand finds its work in place, ``\\gexec`` generates only the batches still
+    missing, and the end state is the uninterrupted run's."""
+    with connect(db_url) as conn:
+        conn.execute(SETUP_SQL)
+    _interrupt(db_url, next(p for p in PHASES if p.name == "backfill"))
+    filled = _one(db_url, "SELECT count(s__eo_new) FROM app.jobs")
+    assert 0 < filled < ROWS, filled
+    _writes(db_url)
+
+    apply_script(db_url, render_offline(_swap))
+    assert _end_state(db_url) == uninterrupted
+    assert _leftovers(db_url) == []
+
+
+# -- locks not available: the generated statements, the cleanup ------------------------------
+
+
+def test_generated_statement_gives_up_after_its_retries_then_resumes(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reader holding the table: the helper CHECK's ADD CONSTRAINT (generated by the
+    constraints step) waits ``lock_timeout`` at a time, is retried alone, and gives up
+    after ``lock_retries`` naming the step and the statement; nothing of it applied.
+    Run again once the reader is gone, the swap finishes."""
+    with connect(db_url) as conn:
+        conn.execute(SETUP_SQL)
+    plan = _plan(db_url, lock_timeout="100ms")
+    _run_steps(db_url, plan, 0, 3)
+    caplog.set_level(logging.WARNING, logger="alembic_enum_ops")
+    reader = Session(db_url, "SELECT count(*) FROM app.jobs")
+    try:
+        with pytest.raises(LockTimeoutExhaustedError, match=(
+            r"helper and twin CHECKs, NOT VALID: ALTER TABLE app\.jobs ADD CONSTRAINT "
+            r"eo_nn_\w+ CHECK \(s__eo_new IS NOT NULL\) NOT VALID: lock not available after 3 "
+            r"attempts \(lock_retries=2\)"
+        )):
+            _run_steps(db_url, plan, 3, 4, lock_retries=2, retry_backoff=0.01,
+                       retry_backoff_max=0.02)
+    finally:
+        reader.release()
+    retries = [r.getMessage() for r in caplog.records if "NOT VALID" in r.getMessage()]
+    assert [m.split(" (attempt ")[1].split(")")[0] for m in retries] == ["1 of 3", "2 of 3"]
+    assert all("lock not available" in m and "retrying in" in m for m in retries)
+    with connect(db_url) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_constraint WHERE conname LIKE 'eo_%'"
+                            ).fetchone() == (0,)
+    run_online(db_url, _swap)
+    assert _state(db_url)["labels"] == list(NEW)
+    assert _leftovers(db_url) == []
+
+
+def test_online_cleanup_gives_up_behind_a_reader(db_url: str) -> None:
+    """The cleanup's per-table transaction behind a reader: after its retries the error
+    names the step, the lock and who holds it; nothing of the step applied."""
+    with connect(db_url) as conn:
+        conn.execute(SETUP_SQL)
+    _run_steps(db_url, _plan(db_url), 0, 2)
+    found = _leftovers(db_url)
+    reader = Session(db_url, "SELECT count(*) FROM app.jobs")
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as connection, pytest.raises(LockTimeoutExhaustedError) as gave_up:
+            online_cleanup(connection, "app", "status", options=EnumOpsOptions(
+                lock_timeout="100ms", lock_retries=1, retry_backoff=0.01))
+    finally:
+        reader.release()
+        engine.dispose()
+    message = str(gave_up.value)
+    assert message.startswith(
+        "online cleanup of table app.jobs: the sync trigger and the shadow columns: could "
+        "not get ACCESS EXCLUSIVE lock on table app.jobs"
+    ), message
+    assert "after 2 attempts (lock_retries=1); nothing of this step was applied" in message
+    assert "enum_ops_blocker, idle in transaction) holds AccessShareLock" in message
+    assert _leftovers(db_url) == found
 
 
 # -- a real alembic upgrade killed mid-backfill ------------------------------------------
