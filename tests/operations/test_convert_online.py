@@ -167,7 +167,7 @@ def test_check_to_enum_online_refuses_values_outside(db_url: str, second_db_url:
 
 def test_check_to_enum_online_without_the_type_refuses(db_url: str) -> None:
     execute(db_url, "CREATE TABLE q (id int, state text)")
-    with pytest.raises(EnumStateError, match="public.st"):
+    with pytest.raises(EnumStateError, match=r"public\.st"):
         run_online(db_url, lambda op: op.check_to_enum(
             "q", "state", "st", ["a"], schema="public", create_type=False, online=True))
     before = snapshot(db_url)
