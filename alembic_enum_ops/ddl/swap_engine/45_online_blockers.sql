@@ -3,12 +3,11 @@
 -- partition's own included), indexes and constraints that use the type but no converted
 -- column (they would be rebuilt under an exclusive lock), extended statistics on a
 -- converted column, legacy inheritance (a trigger does not reach the children),
--- sub-partitioned tables, primary keys and unique constraints through a converted column
--- (none on a partitioned table: no ADD CONSTRAINT ... USING INDEX there; elsewhere the
--- capture (65) does not find a constraint's index, and the cut-over would drop the
--- constraint with the old column), a partition's own CHECKs on a converted column (65
--- captures the parent's only), and a BEFORE trigger firing after the sync trigger that
--- may change a converted column (the shadow would keep the value from before it).
+-- sub-partitioned tables, primary keys and unique constraints of a partitioned table (no
+-- ADD CONSTRAINT ... USING INDEX there), a partition's own CHECKs on a converted column
+-- (the capture takes the parent's only), and a BEFORE trigger firing after the sync
+-- trigger that may change a converted column (the shadow would keep the value from
+-- before it).
 -- What neither swap can carry, that only an online swap would otherwise meet midway or
 -- get wrong: a generated column computed from a converted column with a literal of the
 -- type (40 lists those without one), columns of other tables holding the row type of a
@@ -91,23 +90,17 @@ BEGIN
                 OR EXISTS (SELECT 1 FROM tree v
                             WHERE v.relid = con.confrelid AND v.attnum = ANY(con.confkey)))
         UNION ALL
-        -- primary keys and unique constraints through a converted column: a partitioned
-        -- table's (no ADD CONSTRAINT ... USING INDEX there), a table's or a partition's
-        -- own (their index is not captured: the cut-over would drop them)
+        -- primary keys and unique constraints of a partitioned table
         SELECT 'pg_catalog.pg_constraint'::regclass, con.oid, 0, 'online',
-               format('%s %I on %s %I.%I (an online swap cannot %s it; online=False does)',
+               format('%s %I on partitioned table %I.%I (an online swap cannot rebuild it '
+                      'concurrently; online=False does)',
                       CASE con.contype WHEN 'p' THEN 'primary key' ELSE 'unique constraint' END,
-                      con.conname,
-                      CASE WHEN c.relkind = 'p' THEN 'partitioned table'
-                           WHEN c.relispartition THEN 'partition' ELSE 'table' END,
-                      ns.nspname, c.relname,
-                      CASE WHEN c.relkind = 'p' THEN 'rebuild it concurrently'
-                           ELSE 'carry over' END)
+                      con.conname, ns.nspname, c.relname)
           FROM pg_catalog.pg_constraint con
           JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
           JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
-         WHERE con.contype IN ('p', 'u') AND con.conparentid = 0
-           AND EXISTS (SELECT 1 FROM tree v
+         WHERE con.contype IN ('p', 'u') AND c.relkind = 'p'
+           AND EXISTS (SELECT 1 FROM converted v
                         WHERE v.relid = con.conrelid AND v.attnum = ANY(con.conkey))
         UNION ALL
         -- a partition's own CHECKs on a converted column (the parent's are captured)
@@ -273,33 +266,4 @@ BEGIN
             'classid', r.classid::oid::bigint, 'objid', r.objid::bigint,
             'objsubid', r.objsubid, 'reason', r.reason, 'text', r.text);
     END LOOP;
-    -- not a blocker: the backfill's UPDATEs fire the tables' UPDATE triggers (a rewrite
-    -- fires none), said when the expand runs
-    IF p_mode = 'expand' THEN
-        FOR r IN
-            SELECT ns.nspname, c.relname,
-                   string_agg(format('%I', tg.tgname), ', ' ORDER BY tg.tgname) AS names
-              FROM pg_catalog.pg_trigger tg
-              JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
-              JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
-             WHERE NOT tg.tgisinternal AND tg.tgparentid = 0 AND tg.tgenabled <> 'D'
-               AND tg.tgtype & 16 <> 0 AND tg.tgattr = ''::int2vector  -- UPDATE, any column
-               AND NOT starts_with(coalesce(obj_description(tg.oid, 'pg_trigger'), ''),
-                                   online_marker)
-               AND tg.tgrelid IN (
-                   SELECT pt.relid FROM jsonb_array_elements(cols) AS x,
-                          pg_partition_tree((x->>'objid')::oid) AS pt
-                    WHERE (x->>'converted')::boolean
-                   UNION
-                   SELECT (x->>'objid')::oid FROM jsonb_array_elements(cols) AS x
-                    WHERE (x->>'converted')::boolean)
-             GROUP BY 1, 2
-             ORDER BY 1, 2
-        LOOP
-            warnings := warnings || to_jsonb(format(
-                'the backfill of the online swap of enum %s updates every row of table '
-                '%I.%I: its UPDATE trigger(s) %s fire for each (a rewrite fires none)',
-                qtype, r.nspname, r.relname, r.names));
-        END LOOP;
-    END IF;
 END online_blockers;
