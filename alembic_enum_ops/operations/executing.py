@@ -29,6 +29,7 @@ from ..ddl.plan import Plan
 from ..ddl.runner import run_plan
 from ..ddl.server_errors import engine_error, sqlstate_of
 from ..options import EnumOpsOptions
+from ..schema_map import translate
 from ..validation import check_timeout
 
 if TYPE_CHECKING:
@@ -54,10 +55,17 @@ class Target:
         return self.connection is not None
 
     def schema(self, schema: str | None) -> str | None:
-        """``schema=None`` means the connection's default schema: online it is looked
-        up (once), so every statement is qualified; offline it stays unqualified (pass
-        ``schema=``, as autogenerate always does, to pin it in scripts)."""
-        if schema is not None or self.connection is None:
+        """The database schema an operation's ``schema=`` names.
+
+        Online, through the connection's ``schema_translate_map`` first, as SQLAlchemy
+        renders Alembic's own operations (:mod:`alembic_enum_ops.schema_map`); then
+        ``None`` (no map entry for it) means the connection's default schema, looked up
+        once, so every statement is qualified.  Offline nothing is translated (Alembic
+        does not either) and ``None`` stays unqualified."""
+        if self.connection is None:
+            return schema
+        schema = translate(self.connection, schema)
+        if schema is not None:
             return schema
         if self._default_schema is None:
             self._default_schema = current_schema(self.connection)

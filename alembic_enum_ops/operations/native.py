@@ -305,9 +305,9 @@ def plan_enum_rename_value(op: RenameEnumValueOp, target: Target, facts: None) -
 def preflight_enum_exists(op: RenameEnumOp | SetEnumSchemaOp, target: Target) -> None:
     schema = target.schema(op.schema)
     assert schema is not None
-    if isinstance(op, SetEnumSchemaOp) and schema == op.new_schema:
+    if isinstance(op, SetEnumSchemaOp) and schema == target.schema(op.new_schema):
         raise InvalidEnumInputError(
-            f"enum {schema}.{op.name} is already in schema {op.new_schema!r}"
+            f"enum {schema}.{op.name} is already in schema {target.schema(op.new_schema)!r}"
         )
     require_enum(target.require_connection(), schema, op.name)
 
@@ -323,6 +323,7 @@ def plan_enum_rename(op: RenameEnumOp, target: Target, facts: None) -> Plan:
 @executes(SetEnumSchemaOp, preflight=preflight_enum_exists)
 def plan_enum_set_schema(op: SetEnumSchemaOp, target: Target, facts: None) -> Plan:
     return ddl.plan_set_schema(
-        target.dialect, target.schema(op.schema), op.name, op.new_schema,
+        target.dialect, target.schema(op.schema), op.name,
+        target.schema(op.new_schema) or op.new_schema,
         lock_timeout=target.options.lock_timeout,
     )
