@@ -21,6 +21,7 @@ search_path``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -76,3 +77,35 @@ def model_schema(
     if None not in (mapping or {}) and database_schema == default_schema:
         return True, None
     return True, database_schema
+
+
+@dataclass(frozen=True)
+class SchemaResolver:
+    """Model schemas <-> database schemas on one connection (autogenerate, ``verify``):
+    ``schema=None`` is the dialect's default schema unless the map translates it."""
+
+    mapping: SchemaMap | None
+    dialect_default: str
+
+    @classmethod
+    def of(cls, connection: Connection) -> SchemaResolver:
+        return cls(
+            schema_translate_map(connection), str(connection.dialect.default_schema_name)
+        )
+
+    @property
+    def default(self) -> str:
+        """Where the model's ``schema=None`` lives in the database."""
+        return self.database(None)
+
+    def database(self, schema: str | None) -> str:
+        """The database schema of a model's (or a revision's) ``schema=``."""
+        if self.mapping is not None and schema in self.mapping:
+            schema = self.mapping[schema]
+            if schema is None:
+                return self.dialect_default
+        return self.dialect_default if schema is None else schema
+
+    def model(self, database_schema: str) -> tuple[bool, str | None]:
+        """:func:`model_schema`: the ``schema=`` reaching ``database_schema``."""
+        return model_schema(self.mapping, database_schema, self.dialect_default)
