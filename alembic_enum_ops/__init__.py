@@ -22,6 +22,7 @@ from .errors import (
     EnumStateError,
     InvalidEnumInputError,
     LockTimeoutExhaustedError,
+    StatementFailedError,
     UnsafeOperationError,
     deprecated_name,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "LockTimeoutExhaustedError",
     "Plan",
     "Statement",
+    "StatementFailedError",
     "Step",
     "UnsafeOperationError",
     "__version__",

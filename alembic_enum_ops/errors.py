@@ -38,6 +38,23 @@ class EnumStateError(EnumOpsError):
     """The database is not in the state the operation expects (missing type, label...)."""
 
 
+class StatementFailedError(EnumOpsError):
+    """A statement an operation sent failed on the server, and it is not one of our
+    refusals (e.g. an error inside the swap engine, a ``statement_timeout``).
+
+    The message names the step and gives the server's message, detail, hint and
+    context once; the statement itself is not repeated (``alembic upgrade --sql``
+    prints it).  ``sqlstate`` is the server's code; ``orig`` the driver's exception.
+    """
+
+    def __init__(
+        self, message: str, *, sqlstate: str | None = None, orig: BaseException | None = None
+    ) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+        self.orig = orig
+
+
 DEPRECATED_NAMES = {
     "InvalidEnumInput": InvalidEnumInputError,
     "LockTimeoutExhausted": LockTimeoutExhaustedError,

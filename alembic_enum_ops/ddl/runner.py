@@ -10,6 +10,12 @@ online and offline show the same transaction boundaries.
 Lock timeouts (SQLSTATE 55P03) are retried online with exponential backoff and
 jitter: a migration step through a savepoint, an own-transaction step as a whole.
 After the last try the error names what the step waited on and who held it.
+
+A server error ends up as one of our exceptions (:func:`.server_errors.statement_error`),
+raised ``from None``: the message names the step and the server's message once, and
+the traceback does not print the statement (the swap engine is ~1,400 lines).  The
+steps that commit are remembered (:class:`.progress.Progress`), so an error raised
+later can say what stays.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from sqlalchemy.engine import Connection
 from ..errors import LockTimeoutExhaustedError
 from ..options import EnumOpsOptions
 from .plan import Boundary, LockTarget, Plan, Step, step_sql
-from .server_errors import LOCK_NOT_AVAILABLE, sqlstate_of
+from .progress import Progress
+from .server_errors import LOCK_NOT_AVAILABLE, sqlstate_of, statement_error
 from .server_messages import forwarding_server_messages
 from .sqltext import qualified
 
@@ -67,9 +74,14 @@ def run_plan(
             while index + 1 < len(steps) and steps[index + 1].boundary.commits:
                 index += 1
                 group.append(steps[index])
+            progress = None if context.as_sql else Progress.of(context)
             with context.autocommit_block():
+                if progress is not None:
+                    progress.commit_point()
                 for own in group:
                     _run_step(context, own, options, sleep)
+                    if progress is not None:
+                        progress.step_committed(own)
         else:
             _run_step(context, step, options, sleep)
         index += 1
@@ -86,7 +98,10 @@ def _run_step(
     connection = context.connection
     assert connection is not None, "online run without a connection"
     with forwarding_server_messages(connection):
-        _run_online(connection, step, sql, options, sleep)
+        try:
+            _run_online(connection, step, sql, options, sleep)
+        except sa.exc.DBAPIError as exc:
+            raise statement_error(exc, step.description) from None
 
 
 def _run_online(
@@ -116,7 +131,7 @@ def _run_online(
             if delay is None:
                 raise LockTimeoutExhaustedError(
                     _exhausted_message(connection, step, attempt, options)
-                ) from exc
+                ) from None
             log.warning(
                 "alembic_enum_ops: %s: lock not available within lock_timeout %s "
                 "(attempt %d of %d); retrying in %.2fs",

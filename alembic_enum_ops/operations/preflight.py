@@ -102,7 +102,7 @@ def refuse_outside(
         f"{len(outside)} value(s) outside the allowed set {allowed!r}:\n"
         + "\n".join(lines)
         + "\nUpdate those rows first, or pass mapping={old: new} to say where they go. "
-        "Nothing was changed."
+        "This operation changed nothing."
     )
 
 
