@@ -25,8 +25,10 @@ class InvalidEnumInputError(EnumOpsError, ValueError):
 class UnsafeOperationError(EnumOpsError):
     """The operation would lose data or break a dependent object, so it refused.
 
-    Raised before anything is changed.  The message names every schema, table, column,
-    value and row count involved, and what to do instead.
+    Raised before the operation changes anything.  The message names every schema,
+    table, column, value and row count involved, and what to do instead; when steps
+    of the revision that ran before it are already committed (``ADD VALUE``...), it
+    names them too: they stay.
     """
 
 
