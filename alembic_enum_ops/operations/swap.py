@@ -18,6 +18,7 @@ from ..validation import check_label, check_labels, check_mapping, check_name, c
 from .base import EnumOperation, label_for, operation
 from .executing import Target, executes
 from .native import AddEnumValueOp
+from .preflight import enums_for
 
 
 @operation("enum_swap")
@@ -162,8 +163,10 @@ def preflight_swap(op: SwapEnumOp | RemoveEnumValueOp, target: Target) -> Relati
     """The tables and views the swap locks, as the engine describes them (catalog only,
     no data read), so a lock timeout and the revision header can name them; the
     engine itself does every check when it runs, online and offline alike."""
-    schema = target.schema(op.schema)
-    assert schema is not None
+    if op.schema is None:
+        schema, _ = enums_for(op, target)  # one read, only to warn about other copies
+    else:
+        schema = target.schema(op.schema) or op.schema
     if isinstance(op, RemoveEnumValueOp):
         described = describe_swap(
             target.require_connection(), schema, op.name, remove=op.value,
