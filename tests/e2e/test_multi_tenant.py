@@ -27,6 +27,7 @@ import os
 
 import sqlalchemy as sa
 from alembic import context
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.pool import NullPool
 
 import alembic_enum_ops  # noqa: F401  (registers the operations)
@@ -43,15 +44,21 @@ options = dict(
 )
 
 if context.is_offline_mode():
+    # nothing is translated offline (Alembic compiles with no map): the script runs
+    # under the tenant's search_path
     context.configure(url=url, literal_binds=True, **options)
+    quoted = postgresql.dialect().identifier_preparer.quote_schema(tenant)
+    context.get_context().impl.static_output(f"SET search_path TO {quoted};")
     with context.begin_transaction():
         context.run_migrations()
 else:
     engine = sa.create_engine(url, poolclass=NullPool)
     with engine.connect() as connection:
         # Alembic's own table comparison reads the tables on the search_path
-        quoted = connection.dialect.identifier_preparer.quote_schema(tenant)
-        connection.exec_driver_sql("SET search_path TO " + quoted)
+        connection.execute(
+            sa.text("SELECT set_config('search_path', :path, false)"),
+            {"path": connection.dialect.identifier_preparer.quote_schema(tenant)},
+        )
         connection.commit()
         connection = connection.execution_options(schema_translate_map=SCHEMA_MAP)
         context.configure(connection=connection, **options)
@@ -168,11 +175,12 @@ def test_two_tenants_through_schema_translate_map(
 
     # --sql: Alembic compiles with no map, and neither do we: the revision's own
     # schemas, unqualified for schema=None, run under the tenant's search_path
-    script = _tenant(project, "tenant_c", "upgrade", "head", "--sql")
+    script = project.alembic("-x", "tenant=tenant_c", "upgrade", "head", "--sql").stdout
+    assert script.startswith("SET search_path TO tenant_c;")
     assert "CREATE TABLE queue" in script and "CREATE TYPE status AS ENUM" in script
     assert "tenant" not in script.replace("tenant_c", "")
     execute(second_db_url, "CREATE SCHEMA tenant_c", "CREATE SCHEMA ai")
-    apply_script(second_db_url, "SET search_path TO tenant_c;\n" + script)
+    apply_script(second_db_url, script)
     assert enum_snapshot(second_db_url) == {
         ("tenant_c", "status"): ("pending", "running", "done"),
         ("ai", "kind"): ("a", "c"),
