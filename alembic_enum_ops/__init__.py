@@ -23,6 +23,7 @@ from .errors import (
     EnumStateError,
     InvalidEnumInputError,
     LockTimeoutExhaustedError,
+    StatementFailedError,
     UnsafeOperationError,
     deprecated_name,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "LockTimeoutExhaustedError",
     "Plan",
     "Statement",
+    "StatementFailedError",
     "Step",
     "UnsafeOperationError",
     "__version__",

@@ -25,8 +25,10 @@ class InvalidEnumInputError(EnumOpsError, ValueError):
 class UnsafeOperationError(EnumOpsError):
     """The operation would lose data or break a dependent object, so it refused.
 
-    Raised before anything is changed.  The message names every schema, table, column,
-    value and row count involved, and what to do instead.
+    Raised before the operation changes anything.  The message names every schema,
+    table, column, value and row count involved, and what to do instead; when steps
+    of the revision that ran before it are already committed (``ADD VALUE``...), it
+    names them too: they stay.
     """
 
 
@@ -36,6 +38,23 @@ class LockTimeoutExhaustedError(EnumOpsError):
 
 class EnumStateError(EnumOpsError):
     """The database is not in the state the operation expects (missing type, label...)."""
+
+
+class StatementFailedError(EnumOpsError):
+    """A statement an operation sent failed on the server, and it is not one of our
+    refusals (e.g. an error inside the swap engine, a ``statement_timeout``).
+
+    The message names the step and gives the server's message, detail, hint and
+    context once; the statement itself is not repeated (``alembic upgrade --sql``
+    prints it).  ``sqlstate`` is the server's code; ``orig`` the driver's exception.
+    """
+
+    def __init__(
+        self, message: str, *, sqlstate: str | None = None, orig: BaseException | None = None
+    ) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+        self.orig = orig
 
 
 DEPRECATED_NAMES = {

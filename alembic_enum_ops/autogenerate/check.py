@@ -40,6 +40,7 @@ from ..metadata import check_enum_type
 from ..operations.check import CreateCheckEnumOp, SetCheckEnumValuesOp
 from ..operations.convert import CheckToEnumOp, EnumToCheckOp
 from ..options import EnumOpsOptions
+from ..schema_map import SchemaResolver
 
 if TYPE_CHECKING:
     from alembic.autogenerate.api import AutogenContext
@@ -157,7 +158,7 @@ def _convert_alter_columns(
     upgrade_ops: alembic_ops.UpgradeOps,
     names: dict[tuple[str | None, str, str], str | None],
     checks: dict[tuple[str, str], list[CheckConstraintInfo]],
-    default_schema: str,
+    schemas: SchemaResolver,
     *,
     online: bool = False,
 ) -> set[tuple[str | None, str, str]]:
@@ -188,12 +189,12 @@ def _convert_alter_columns(
                     converted.add(key)
                 elif native_target is not None and isinstance(op.existing_type, sa.String):
                     found = _db_check(
-                        checks.get((op.schema or default_schema, op.table_name), []),
+                        checks.get((schemas.database(op.schema), op.table_name), []),
                         op.column_name, None,
                     )
                     type_schema = native_target.schema
                     if type_schema is None and op.schema is not None:
-                        type_schema = default_schema
+                        type_schema = schemas.dialect_default
                     replacement = CheckToEnumOp(
                         op.table_name, op.column_name, str(native_target.name),
                         list(native_target.enums), schema=op.schema,
@@ -242,7 +243,7 @@ def compare_check_enums(
         return
     if autogen_context.metadata is None:
         return
-    default_schema = str(connection.dialect.default_schema_name)
+    schemas_of = SchemaResolver.of(connection)
     filters: Any = autogen_context
 
     wanted: list[tuple[sa.Table, sa.Column[Any], sa.Enum]] = []
@@ -261,7 +262,7 @@ def compare_check_enums(
             wanted.append((table, column, enum))
             names[(table.schema, table.name, str(column.name))] = model_constraint_name(column)
     altered = [
-        (op.schema or default_schema, op.table_name)
+        (schemas_of.database(op.schema), op.table_name)
         for op in upgrade_ops.ops
         if isinstance(op, alembic_ops.ModifyTableOps)
         and any(
@@ -286,13 +287,15 @@ def compare_check_enums(
         if (table.schema, table.name) not in created
         and (table.schema, table.name, str(column.name)) not in adding
     ]
-    keys = sorted({(t.schema or default_schema, t.name) for t, _, _ in existing} | set(altered))
+    keys = sorted(
+        {(schemas_of.database(t.schema), t.name) for t, _, _ in existing} | set(altered)
+    )
     db_columns = {(c.schema, c.table, c.name) for c in read_columns(connection, keys)}
     db_checks: dict[tuple[str, str], list[CheckConstraintInfo]] = {}
     for check in read_check_constraints(connection, keys):
         db_checks.setdefault((check.schema, check.table), []).append(check)
     converted = _convert_alter_columns(
-        upgrade_ops, names, db_checks, default_schema,
+        upgrade_ops, names, db_checks, schemas_of,
         online=EnumOpsOptions.from_context_opts(autogen_context.opts).online_conversions,
     )
     # the CHECKs this comparator looks after: Alembic's own CHECK comparison
@@ -302,7 +305,7 @@ def compare_check_enums(
     for table, column, enum in existing:
         if (table.schema, table.name, str(column.name)) in converted:
             continue
-        schema = table.schema or default_schema
+        schema = schemas_of.database(table.schema)
         if (schema, table.name, str(column.name)) not in db_columns:
             continue  # Alembic reports the missing column/table itself
         model_values = list(enum.enums)
@@ -324,7 +327,7 @@ def compare_check_enums(
                 constraint_name=found.name, old_values=list(found.values),
             )
         )
-    _drop_alembic_check_ops(upgrade_ops, managed, default_schema)
+    _drop_alembic_check_ops(upgrade_ops, managed, schemas_of)
 
 
 _OUR_CHECK_OPS = (CreateCheckEnumOp, SetCheckEnumValuesOp, EnumToCheckOp, CheckToEnumOp)
@@ -332,7 +335,7 @@ _OUR_CHECK_OPS = (CreateCheckEnumOp, SetCheckEnumValuesOp, EnumToCheckOp, CheckT
 
 def _drop_alembic_check_ops(
     upgrade_ops: alembic_ops.UpgradeOps, managed: set[tuple[str, str, str]],
-    default_schema: str,
+    schemas: SchemaResolver,
 ) -> None:
     """Remove Alembic's ``create_check_constraint`` / ``drop_constraint(type_="check")``
     for the CHECKs of the columns this comparator manages.
@@ -346,7 +349,7 @@ def _drop_alembic_check_ops(
     """
 
     def key(schema: str | None, table: str, name: object) -> tuple[str, str, str]:
-        return (schema or default_schema, str(table), str(name))
+        return (schemas.database(schema), str(table), str(name))
 
     for op in upgrade_ops.ops:
         subs = op.ops if isinstance(op, alembic_ops.ModifyTableOps) else [op]

@@ -37,6 +37,7 @@ from ..operations.native import AddEnumValueOp, CreateEnumOp, DropEnumOp, SetEnu
 from ..operations.notes import EnumNoteOp
 from ..operations.swap import SwapEnumOp
 from ..options import EnumOpsOptions
+from ..schema_map import SchemaResolver
 from ..validation import qualified_label
 from .column_types import existing_type, install_render_item
 
@@ -55,15 +56,31 @@ Key = tuple[str, str]
 class _Context:
     autogen: AutogenContext
     connection: Connection
-    default_schema: str
+    schemas: SchemaResolver
+    """Model schemas <-> database schemas, through the connection's
+    ``schema_translate_map`` when it has one (a schema per tenant)."""
+
+    @property
+    def default_schema(self) -> str:
+        return self.schemas.default
 
     def key(self, schema: str | None, name: str) -> Key:
-        return (schema or self.default_schema, name)
+        """A model's (or an operation's) ``schema=`` and name -> the database's key."""
+        return (self.schemas.database(schema), name)
 
     def render_schema(self, schema: str) -> str | None:
         """Database schema -> the ``schema=`` to write (None for the default one,
         like Alembic's own table operations)."""
-        return None if schema == self.default_schema else schema
+        if self.schemas.mapping is None:
+            return None if schema == self.default_schema else schema
+        return self.schemas.model(schema)[1]
+
+    def revision_schema(self, schema: str) -> str | None:
+        """Database schema -> the schema a revision names explicitly (itself without
+        a map; through a map, the name it translates from, None for the default)."""
+        if self.schemas.mapping is None:
+            return schema
+        return self.schemas.model(schema)[1]
 
     def enum_key(self, enum: sa.Enum) -> Key:
         return self.key(enum.schema, str(enum.name))
@@ -251,8 +268,7 @@ def compare_native_enums(
     connection = autogen_context.connection
     if dialect is None or dialect.name != "postgresql" or connection is None:
         return
-    default_schema = str(connection.dialect.default_schema_name)
-    ctx = _Context(autogen_context, connection, default_schema)
+    ctx = _Context(autogen_context, connection, SchemaResolver.of(connection))
     options = EnumOpsOptions.from_context_opts(autogen_context.opts)
     in_play = {ctx.key(s, "")[0] for s in schemas}
 
@@ -302,13 +318,18 @@ def compare_native_enums(
         found = database.get(key)
         if found is None:
             moved_from = [k for k in unclaimed if k[1] == enum.name]
-            if len(moved_from) == 1:
+            # the schema a revision names for the move: through a map, the model's
+            # schema=None has no name that every tenant translates to its own
+            new_schema = enum.schema if enum.schema is not None else ctx.revision_schema(key[0])
+            if len(moved_from) == 1 and new_schema is not None:
                 source = unclaimed.pop(moved_from[0])
                 moves[source.key] = key
-                front.append(SetEnumSchemaOp(enum.name, key[0], schema=source.schema))
-                front.extend(
-                    label_changes(options, key, enum.name, key[0], source.labels, enum.labels)
-                )
+                front.append(SetEnumSchemaOp(
+                    enum.name, new_schema, schema=ctx.revision_schema(source.schema)
+                ))
+                front.extend(label_changes(
+                    options, key, enum.name, new_schema, source.labels, enum.labels
+                ))
                 log.info("Detected enum %s moved to schema %s", source.key, key[0])
                 continue
             creates.append((key, CreateEnumOp(enum.name, enum.labels, schema=enum.schema)))

@@ -10,6 +10,17 @@ online and offline show the same transaction boundaries.
 Lock timeouts (SQLSTATE 55P03) are retried online with exponential backoff and
 jitter: a migration step through a savepoint, an own-transaction step as a whole.
 After the last try the error names what the step waited on and who held it.
+
+A statement that *generates* the work (an online conversion's backfill, validations,
+index builds) is run, and each statement it returns runs by itself, retried alone on
+55P03, paced and with progress logged (:class:`BatchProgress`); offline it is followed
+by psql's ``\\gexec``.
+
+A server error ends up as one of our exceptions (:func:`.server_errors.statement_error`),
+raised ``from None``: the message names the step and the server's message once, and
+the traceback does not print the statement (the swap engine is ~1,400 lines).  The
+steps that commit are remembered (:class:`.progress.Progress`), so an error raised
+later can say what stays.
 """
 
 from __future__ import annotations
@@ -27,7 +38,8 @@ from sqlalchemy.engine import Connection
 from ..errors import LockTimeoutExhaustedError
 from ..options import EnumOpsOptions
 from .plan import GEXEC, Boundary, LockTarget, Plan, Step, step_sql
-from .server_errors import LOCK_NOT_AVAILABLE, sqlstate_of
+from .progress import Progress
+from .server_errors import LOCK_NOT_AVAILABLE, sqlstate_of, statement_error
 from .server_messages import forwarding_server_messages
 from .sqltext import qualified
 
@@ -81,11 +93,16 @@ def _run_autocommit_group(
     fails too (it commits on a dead connection); the step's error is the one raised,
     not the block's "Can't reconnect until invalid transaction is rolled back"."""
     failure: BaseException | None = None
+    progress = None if context.as_sql else Progress.of(context)
     try:
         with context.autocommit_block():
+            if progress is not None:
+                progress.commit_point()
             try:
                 for own in group:
                     _run_step(context, own, options, sleep)
+                    if progress is not None:
+                        progress.step_committed(own)
             except BaseException as exc:
                 failure = exc
                 raise
@@ -109,7 +126,10 @@ def _run_step(
     connection = context.connection
     assert connection is not None, "online run without a connection"
     with forwarding_server_messages(connection):
-        _run_online(connection, step, sql, options, sleep)
+        try:
+            _run_online(connection, step, sql, options, sleep)
+        except sa.exc.DBAPIError as exc:
+            raise statement_error(exc, step.description) from None
 
 
 def _run_online(
@@ -142,7 +162,7 @@ def _run_online(
             if delay is None:
                 raise LockTimeoutExhaustedError(
                     _exhausted_message(connection, step, attempt, options)
-                ) from exc
+                ) from None
             log.warning(
                 "alembic_enum_ops: %s: lock not available within lock_timeout %s "
                 "(attempt %d of %d); retrying in %.2fs",
@@ -178,7 +198,7 @@ def _run_generated(
         ).all()
         if row[0] is not None
     ]
-    progress = Progress(step.description, len(generated), options.online_progress_interval)
+    progress = BatchProgress(step.description, len(generated), options.online_progress_interval)
     for index, statement in enumerate(generated):
         if index and step.pause:
             sleep(step.pause)
@@ -196,7 +216,7 @@ def _run_generated(
                         raise LockTimeoutExhaustedError(
                             f"{step.description}: {statement[:200]}: lock not available "
                             f"after {attempt} attempts (lock_retries={options.lock_retries})"
-                        ) from exc
+                        ) from None
                     raise
                 log.warning(
                     "alembic_enum_ops: %s: lock not available (attempt %d of %d); "
@@ -210,7 +230,7 @@ def _run_generated(
         progress.finish()
 
 
-class Progress:
+class BatchProgress:
     """Progress of generated statements, logged at most every ``interval`` seconds."""
 
     def __init__(self, what: str, total: int, interval: float) -> None:

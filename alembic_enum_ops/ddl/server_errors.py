@@ -8,7 +8,7 @@ operation expects); ``EO003`` carries a preview or a description back (a JSON de
 
 from __future__ import annotations
 
-from ..errors import EnumStateError, UnsafeOperationError
+from ..errors import EnumOpsError, EnumStateError, StatementFailedError, UnsafeOperationError
 
 SQLSTATE_UNSAFE = "EO001"
 """Raised by the engine when the swap would lose data or break a dependent."""
@@ -37,6 +37,31 @@ def sqlstate_of(exc: BaseException) -> str | None:
     return None
 
 
+CONTEXT_LINES = 4
+"""How much of the server's CONTEXT a failed statement's error shows (where in a
+PL/pgSQL block, and the inner statement that failed)."""
+
+CONTEXT_LINE_CHARS = 300
+
+
+def server_context(exc: BaseException) -> str | None:
+    """The first lines of the server's CONTEXT (psycopg, psycopg2, asyncpg), shortened."""
+    orig = getattr(exc, "orig", exc)
+    diag = getattr(orig, "diag", None)
+    text = getattr(diag, "context", None) if diag is not None else getattr(
+        getattr(orig, "__cause__", None), "context", None
+    )
+    if not isinstance(text, str) or not text.strip():
+        return None
+    lines = [
+        line if len(line) <= CONTEXT_LINE_CHARS else line[: CONTEXT_LINE_CHARS - 3] + "..."
+        for line in text.strip().splitlines()
+    ]
+    if len(lines) > CONTEXT_LINES:
+        lines = [*lines[:CONTEXT_LINES], f"... ({len(lines) - CONTEXT_LINES} more line(s))"]
+    return "\n".join(lines)
+
+
 def server_error_parts(exc: BaseException) -> tuple[str, str | None, str | None]:
     """Message, detail and hint of a server error, whatever the driver: psycopg and
     psycopg2 expose ``diag``; with asyncpg the server error is the adapted
@@ -53,7 +78,9 @@ def server_error_parts(exc: BaseException) -> tuple[str, str | None, str | None]
     )
 
 
-def refusal(sqlstate: str | None, message: str, hint: str | None = None) -> Exception | None:
+def refusal(
+    sqlstate: str | None, message: str, hint: str | None = None
+) -> EnumOpsError | None:
     """Our exception for a refusal of ours (``EO001``/``EO002``), or None."""
     text = "\n".join(p for p in (message, hint) if p)
     if sqlstate == SQLSTATE_UNSAFE:
@@ -63,12 +90,23 @@ def refusal(sqlstate: str | None, message: str, hint: str | None = None) -> Exce
     return None
 
 
-def engine_error(exc: BaseException, sqlstate: str | None) -> BaseException:
-    """The engine's refusals (SQLSTATE ``EO001``/``EO002``) as our exceptions, with the
-    server's message, detail and hint; any other error unchanged."""
-    if sqlstate not in (SQLSTATE_UNSAFE, SQLSTATE_STATE):
-        return exc
-    message = "\n".join(p for p in server_error_parts(exc) if p)
-    error = refusal(sqlstate, message)
-    assert error is not None
-    return error
+def statement_error(exc: BaseException, description: str) -> EnumOpsError:
+    """Our exception for a server error one of our statements met: the engine's
+    refusals as :func:`refusal` gives them, anything else a
+    :class:`~alembic_enum_ops.errors.StatementFailedError` naming the step
+    (``description``) with the server's message, detail, hint and context, and never
+    the statement (the swap engine is hundreds of lines).  Raise it ``from None``."""
+    sqlstate = sqlstate_of(exc)
+    message, detail, hint = server_error_parts(exc)
+    error = refusal(sqlstate, "\n".join(p for p in (message, detail, hint) if p))
+    if error is not None:
+        return error
+    lines = [f"alembic_enum_ops: {description}: the server refused a statement "
+             f"(SQLSTATE {sqlstate or 'unknown'}): {message}"]
+    lines.extend(f"{label}: {text}" for label, text in (
+        ("DETAIL", detail), ("HINT", hint), ("CONTEXT", server_context(exc))
+    ) if text)
+    lines.append("(The statement is not repeated here: `alembic upgrade --sql` prints it.)")
+    return StatementFailedError(
+        "\n".join(lines), sqlstate=sqlstate, orig=getattr(exc, "orig", exc)
+    )

@@ -29,12 +29,12 @@ from sqlalchemy.engine import Connection, Dialect
 from ..catalog.dependents import EnumDependent, dependent_from
 from .server_errors import (
     SQLSTATE_PREVIEW,
-    engine_error,
     refusal,
     server_error_parts,
     sqlstate_of,
+    statement_error,
 )
-from .sqltext import dollar_quote, literal
+from .sqltext import dollar_quote, literal, qualified
 from .swap import ENGINE, PARAMS, engine_parameters, swap_engine_sql
 
 
@@ -145,7 +145,7 @@ class SwapDescription:
         )
 
 
-def _hand_back(connection: Connection, sql: str) -> Any:
+def _hand_back(connection: Connection, sql: str, what: str) -> Any:
     """Run an engine block that hands its result back through SQLSTATE ``EO003``."""
     try:
         with connection.begin_nested():
@@ -155,10 +155,7 @@ def _hand_back(connection: Connection, sql: str) -> Any:
         if code == SQLSTATE_PREVIEW:
             _, detail, _ = server_error_parts(exc)
             return json.loads(detail or "null")
-        error = engine_error(exc, code)
-        if error is exc:
-            raise
-        raise error from exc
+        raise statement_error(exc, what) from None
     return None
 
 
@@ -181,7 +178,8 @@ def describe_swap(
         new_values=new_values, remove=remove, mapping=mapping, old_values=old_values,
         mode="describe", strategy=strategy,
     )
-    return SwapDescription.from_json(_hand_back(connection, sql))
+    what = f"describe the swap of enum {qualified(connection.dialect, schema, name)}"
+    return SwapDescription.from_json(_hand_back(connection, sql, what))
 
 
 DESCRIPTIONS_SETTING = "alembic_enum_ops.swap_descriptions"
@@ -270,7 +268,8 @@ def preview_swap(
         new_values=new_values, remove=remove, mapping=mapping, old_values=old_values,
         mode="preview",
     )
-    document = _hand_back(connection, sql)
+    what = f"preview the swap of enum {qualified(connection.dialect, schema, name)}"
+    document = _hand_back(connection, sql, what)
     if document is None:
         return []
     description = SwapDescription.from_json(document)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from ..catalog import (
 )
 from ..ddl import sqltext
 from ..ddl.swap_preview import Blocker, SwapDescription, describe_swaps
+from ..schema_map import SchemaResolver
 from .report import DbObject, ExpectedEnum, Finding, Report, Severity
 
 # --- helpers -------------------------------------------------------------------------
@@ -137,19 +139,28 @@ def diagnose(connection: Connection, expected: Sequence[ExpectedEnum] | None = N
     With ``expected`` (the metadata's enums) the model is compared too; without it
     only what the catalog alone shows is reported.
     """
+    schemas = SchemaResolver.of(connection)
+    if schemas.mapping is not None and expected is not None:
+        expected = [_translated(model, schemas) for model in expected]
     enums = read_enums(connection)
     names = {e.name for e in enums} | {x.name for x in expected or ()}
     path = read_search_path(connection, names)
+    default_schema = path.current_schema
+    if schemas.mapping is not None and None in schemas.mapping:
+        default_schema = schemas.default  # the tenant's schema, whatever search_path says
     # what uses each type, as the swap engine sees it: columns, what a swap recreates
     # and what blocks it (one statement for every type)
     swaps = describe_swaps(connection, [e.key for e in enums])
     wanted = sorted({
-        (col.schema or path.current_schema or "", col.table, col.column)
+        (col.schema or default_schema or "", col.table, col.column)
         for model in expected or () for col in model.columns
     })
     column_types = read_column_types(connection, wanted)
     version = connection.dialect.server_version_info or ()
-    findings = _Analysis(enums, swaps, path, expected, column_types).run()
+    findings = _Analysis(
+        enums, swaps, path, expected, column_types,
+        default_schema=default_schema, translated=schemas.mapping is not None,
+    ).run()
     return Report(
         findings=findings,
         search_path=path,
@@ -157,6 +168,22 @@ def diagnose(connection: Connection, expected: Sequence[ExpectedEnum] | None = N
         server_version=".".join(str(v) for v in version),
         database=connection.engine.url.render_as_string(hide_password=True),
         checked_metadata=expected is not None,
+    )
+
+
+def _translated(model: ExpectedEnum, schemas: SchemaResolver) -> ExpectedEnum:
+    """The model's named schemas through the connection's ``schema_translate_map``
+    (``schema=None`` stays None: it is the default schema, see :func:`diagnose`)."""
+
+    def named(schema: str | None) -> str | None:
+        return None if schema is None else schemas.database(schema)
+
+    return dataclasses.replace(
+        model,
+        schema=named(model.schema),
+        columns=tuple(
+            dataclasses.replace(c, schema=named(c.schema)) for c in model.columns
+        ),
     )
 
 
@@ -170,6 +197,9 @@ class _Analysis:
         path: SearchPath,
         expected: Sequence[ExpectedEnum] | None,
         column_types: Sequence[ColumnType] = (),
+        *,
+        default_schema: str | None = None,
+        translated: bool = False,
     ) -> None:
         self.enums = {e.key: e for e in enums}
         self.column_types = {(c.schema, c.table, c.column): c for c in column_types}
@@ -178,8 +208,12 @@ class _Analysis:
             self.by_name[e.name].append(e)
         self.swaps = swaps
         self.path = path
-        self.default_schema = path.current_schema
+        self.default_schema = default_schema or path.current_schema
         self.expected = list(expected or [])
+        self.translated = translated
+        """The connection translates schemas (a schema per tenant): SQLAlchemy
+        qualifies the application's SQL itself, and every tenant has its copy of each
+        type, so copies of a name in other schemas are expected."""
         self.findings: list[Finding] = []
 
     def run(self) -> list[Finding]:
@@ -322,7 +356,7 @@ class _Analysis:
             else:
                 fixes.append("Move every column onto one copy, then drop the others")
             self.add(
-                Severity.ERROR if wrong_target else Severity.WARNING,
+                Severity.ERROR if wrong_target and not self.translated else Severity.WARNING,
                 "duplicate-type-name",
                 [_type(c.schema, name) for c in copies]
                 + [_dependent_object(d) for c in copies for d in used[c.key]],

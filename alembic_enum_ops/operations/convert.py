@@ -177,7 +177,9 @@ def preflight_enum_to_check(op: EnumToCheckOp, target: Target) -> EnumFacts | No
     assert schema is not None
     found, _checks = read_target(connection, schema, op.table, op.column)
     if found.is_enum:
-        type_schema = op.type_schema or found.type_schema
+        type_schema = (
+            found.type_schema if op.type_schema is None else target.schema(op.type_schema)
+        )
         if op.type_name is not None and (op.type_name, type_schema) != (
             found.type_name, found.type_schema,
         ):
@@ -206,7 +208,10 @@ def preflight_enum_to_check(op: EnumToCheckOp, target: Target) -> EnumFacts | No
 
 @executes(EnumToCheckOp, preflight=preflight_enum_to_check)
 def plan_enum_to_check(op: EnumToCheckOp, target: Target, facts: EnumFacts | None) -> Plan:
-    type_name, type_schema, values = facts or (op.type_name, op.type_schema, op.values)
+    type_name, type_schema, values = facts or (
+        op.type_name, None if op.type_schema is None else target.schema(op.type_schema),
+        op.values,
+    )
     if type_name is None or values is None:
         raise InvalidEnumInputError(
             f"enum_to_check of {op.column_label}: offline (--sql) the enum is not "
@@ -232,7 +237,7 @@ def plan_enum_to_check(op: EnumToCheckOp, target: Target, facts: EnumFacts | Non
 
 
 def _type_schema(op: CheckToEnumOp, target: Target) -> str | None:
-    return op.type_schema if op.type_schema is not None else target.schema(op.schema)
+    return target.schema(op.type_schema if op.type_schema is not None else op.schema)
 
 
 def preflight_check_to_enum(op: CheckToEnumOp, target: Target) -> None:

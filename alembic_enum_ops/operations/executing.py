@@ -21,14 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import sqlalchemy as sa
 from alembic.operations import MigrateOperation, Operations
 
 from ..catalog import current_schema
 from ..ddl.plan import Plan
+from ..ddl.progress import Progress
 from ..ddl.runner import run_plan
-from ..ddl.server_errors import engine_error, sqlstate_of
+from ..errors import EnumOpsError
 from ..options import EnumOpsOptions
+from ..schema_map import translate
 from ..validation import check_timeout
 
 if TYPE_CHECKING:
@@ -54,10 +55,17 @@ class Target:
         return self.connection is not None
 
     def schema(self, schema: str | None) -> str | None:
-        """``schema=None`` means the connection's default schema: online it is looked
-        up (once), so every statement is qualified; offline it stays unqualified (pass
-        ``schema=``, as autogenerate always does, to pin it in scripts)."""
-        if schema is not None or self.connection is None:
+        """The database schema an operation's ``schema=`` names.
+
+        Online, through the connection's ``schema_translate_map`` first, as SQLAlchemy
+        renders Alembic's own operations (:mod:`alembic_enum_ops.schema_map`); then
+        ``None`` (no map entry for it) means the connection's default schema, looked up
+        once, so every statement is qualified.  Offline nothing is translated (Alembic
+        does not either) and ``None`` stays unqualified."""
+        if self.connection is None:
+            return schema
+        schema = translate(self.connection, schema)
+        if schema is not None:
             return schema
         if self._default_schema is None:
             self._default_schema = current_schema(self.connection)
@@ -127,15 +135,17 @@ def target_for(context: MigrationContext, operation: MigrateOperation) -> Target
 
 
 def _run(operations: Operations, operation: MigrateOperation) -> None:
-    """The one executor: plan (preflight included), then run, with the server's
-    refusals (SQLSTATE ``EO001``/``EO002``) turned into our exceptions."""
+    """The one executor: plan (preflight included), then run.  Whatever of ours it
+    raises (a refusal, a failed statement, a lock timeout) says which steps are
+    already committed, when any are: they stay (:mod:`alembic_enum_ops.ddl.progress`)."""
     context = operations.migration_context
-    target = target_for(context, operation)
-    plan = plan_operation(operation, target)
     try:
+        target = target_for(context, operation)
+        plan = plan_operation(operation, target)
         run_plan(context, plan, target.options)
-    except sa.exc.DBAPIError as exc:
-        error = engine_error(exc, sqlstate_of(exc))
-        if error is exc:
-            raise
-        raise error from exc
+    except EnumOpsError as error:
+        progress = Progress.peek(context)
+        stays = None if progress is None else progress.what_stays()
+        if stays is not None and error.args and isinstance(error.args[0], str):
+            error.args = (f"{error.args[0]}\n{stays}", *error.args[1:])
+        raise

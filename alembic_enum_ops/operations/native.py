@@ -15,14 +15,13 @@ from typing import Any
 
 from alembic.operations import MigrateOperation
 
-from ..catalog import read_enums
 from ..ddl import native as ddl
 from ..ddl.plan import Plan
 from ..errors import InvalidEnumInputError
 from ..validation import check_label, check_labels, check_name, check_schema, qualified_label
 from .base import EnumOperation, label_for, operation, operation_class
 from .executing import Target, executes
-from .preflight import check_no_dependents, require_enum
+from .preflight import check_no_dependents, enums_for, log, require_enum
 
 
 @operation("enum_create")
@@ -222,7 +221,14 @@ class SetEnumSchemaOp(EnumOperation):
 # --- executors: preflight (online, catalog reads and refusals) + a pure plan ---------
 
 
-@executes(CreateEnumOp)
+def preflight_enum_create(op: CreateEnumOp, target: Target) -> None:
+    """Without ``schema=``: warn when the name exists in another schema (a second
+    copy is the shadowing trap); with ``schema=`` nothing is read."""
+    if op.schema is None:
+        enums_for(op, target)
+
+
+@executes(CreateEnumOp, preflight=preflight_enum_create)
 def plan_enum_create(op: CreateEnumOp, target: Target, facts: None) -> Plan:
     return ddl.plan_create(
         target.dialect, target.schema(op.schema), op.name, op.values,
@@ -234,12 +240,11 @@ def preflight_enum_drop(op: DropEnumOp, target: Target) -> bool:
     """Whether the type exists (False only with ``if_exists``); refuses while anything
     depends on it."""
     connection = target.require_connection()
-    schema = target.schema(op.schema)
-    assert schema is not None
-    if not any(e.name == op.name for e in read_enums(connection, [schema])):
+    schema, enums = enums_for(op, target)
+    if not any(e.key == (schema, op.name) for e in enums):
         if op.if_exists:
             return False
-        require_enum(connection, schema, op.name)
+        require_enum(connection, schema, op.name, enums)
     check_no_dependents(connection, schema, op.name)
     return True
 
@@ -255,9 +260,8 @@ def plan_enum_drop(op: DropEnumOp, target: Target, exists: bool | None) -> Plan:
 
 
 def preflight_enum_add_value(op: AddEnumValueOp, target: Target) -> None:
-    schema = target.schema(op.schema)
-    assert schema is not None
-    current = require_enum(target.require_connection(), schema, op.name)
+    schema, enums = enums_for(op, target)
+    current = require_enum(target.require_connection(), schema, op.name, enums)
     label = qualified_label(schema, op.name)
     for anchor, word in ((op.before, "before"), (op.after, "after")):
         if anchor is not None and anchor not in current.labels:
@@ -265,8 +269,47 @@ def preflight_enum_add_value(op: AddEnumValueOp, target: Target) -> None:
                 f"enum {label}: cannot add {op.value!r} {word} {anchor!r}: "
                 f"{anchor!r} is not a label of the type (it has {list(current.labels)!r})"
             )
-    if op.value in current.labels and not op.if_not_exists:
-        raise InvalidEnumInputError(f"enum {label} already has the label {op.value!r}")
+    if op.value in current.labels:
+        if not op.if_not_exists:
+            raise InvalidEnumInputError(f"enum {label} already has the label {op.value!r}")
+        _log_present(op, label, current.labels)
+
+
+def _place(labels: tuple[str, ...], index: int) -> str:
+    """Where ``labels[index]`` sits, in words."""
+    if len(labels) == 1:
+        return "its only label"
+    if index == 0:
+        return f"first, before {labels[1]!r}"
+    if index == len(labels) - 1:
+        return f"last, after {labels[index - 1]!r}"
+    return f"between {labels[index - 1]!r} and {labels[index + 1]!r}"
+
+
+def _log_present(op: AddEnumValueOp, label: str, labels: tuple[str, ...]) -> None:
+    """The label is there already (a re-run): ``ADD VALUE IF NOT EXISTS`` skips it.
+    INFO when it sits where the operation would put it; a warning saying where it is
+    when it does not (the skip leaves that order)."""
+    index = labels.index(op.value)
+    neighbours = _place(labels, index)
+    if op.before is not None:
+        wanted, matches = f"before {op.before!r}", labels[index + 1:index + 2] == (op.before,)
+    elif op.after is not None:
+        wanted, matches = f"after {op.after!r}", index > 0 and labels[index - 1] == op.after
+    else:
+        wanted, matches = "at the end", True  # no place asked: wherever it is will do
+    if matches:
+        log.info(
+            "alembic_enum_ops: enum %s already has %r (%s): skipped", label, op.value,
+            neighbours,
+        )
+        return
+    log.warning(
+        "alembic_enum_ops: enum %s already has %r, but %s, not %s as this operation asks: "
+        "skipped, so the order stays as it is (labels: %s); to move it, use enum_swap "
+        "with the order you want",
+        label, op.value, neighbours, wanted, ", ".join(repr(x) for x in labels),
+    )
 
 
 @executes(AddEnumValueOp, preflight=preflight_enum_add_value)
@@ -279,9 +322,8 @@ def plan_enum_add_value(op: AddEnumValueOp, target: Target, facts: None) -> Plan
 
 
 def preflight_enum_rename_value(op: RenameEnumValueOp, target: Target) -> None:
-    schema = target.schema(op.schema)
-    assert schema is not None
-    current = require_enum(target.require_connection(), schema, op.name)
+    schema, enums = enums_for(op, target)
+    current = require_enum(target.require_connection(), schema, op.name, enums)
     label = qualified_label(schema, op.name)
     if op.old not in current.labels:
         raise InvalidEnumInputError(
@@ -305,11 +347,12 @@ def plan_enum_rename_value(op: RenameEnumValueOp, target: Target, facts: None) -
 def preflight_enum_exists(op: RenameEnumOp | SetEnumSchemaOp, target: Target) -> None:
     schema = target.schema(op.schema)
     assert schema is not None
-    if isinstance(op, SetEnumSchemaOp) and schema == op.new_schema:
+    if isinstance(op, SetEnumSchemaOp) and schema == target.schema(op.new_schema):
         raise InvalidEnumInputError(
-            f"enum {schema}.{op.name} is already in schema {op.new_schema!r}"
+            f"enum {schema}.{op.name} is already in schema {target.schema(op.new_schema)!r}"
         )
-    require_enum(target.require_connection(), schema, op.name)
+    schema, enums = enums_for(op, target)
+    require_enum(target.require_connection(), schema, op.name, enums)
 
 
 @executes(RenameEnumOp, preflight=preflight_enum_exists)
@@ -323,6 +366,7 @@ def plan_enum_rename(op: RenameEnumOp, target: Target, facts: None) -> Plan:
 @executes(SetEnumSchemaOp, preflight=preflight_enum_exists)
 def plan_enum_set_schema(op: SetEnumSchemaOp, target: Target, facts: None) -> Plan:
     return ddl.plan_set_schema(
-        target.dialect, target.schema(op.schema), op.name, op.new_schema,
+        target.dialect, target.schema(op.schema), op.name,
+        target.schema(op.new_schema) or op.new_schema,
         lock_timeout=target.options.lock_timeout,
     )

@@ -6,6 +6,7 @@ can be read, so the plans carry server-side guards instead.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from ..catalog import (
@@ -20,15 +21,59 @@ from ..catalog import (
 )
 from ..ddl.check_sql import default_constraint_name
 from ..errors import EnumStateError, UnsafeOperationError
-from .base import CheckEnumOperation
+from ..schema_map import schema_translate_map
+from ..validation import qualified_label
+from .base import CheckEnumOperation, EnumOperation, operation_name
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from .executing import Target
 
-def require_enum(connection: Connection, schema: str, name: str) -> EnumType:
-    """The enum ``schema.name``, or an error that says where same-named types are."""
-    enums = read_enums(connection)
+log = logging.getLogger("alembic_enum_ops")
+
+
+def enums_for(op: EnumOperation, target: Target) -> tuple[str, list[EnumType]]:
+    """The schema ``op`` acts on and every enum of the database (one query), with a
+    warning when ``op`` has no ``schema=`` and its type name exists elsewhere too."""
+    schema = target.schema(op.schema)
+    assert schema is not None
+    enums = read_enums(target.require_connection())
+    warn_other_copies(op, target, schema, enums)
+    return schema, enums
+
+
+def warn_other_copies(
+    op: EnumOperation, target: Target, schema: str, enums: list[EnumType]
+) -> None:
+    """Without ``schema=``, the operation acts on the copy in the default schema: say
+    so when other schemas have an enum of the same name (the shadowing copy of the
+    user's story).  A ``schema_translate_map`` that translates ``None`` pins the
+    schema (a tenant's), so other tenants' copies are expected there."""
+    if op.schema is not None:
+        return
+    mapping = schema_translate_map(target.connection)
+    if mapping is not None and None in mapping:
+        return
+    others = sorted(e.schema for e in enums if e.name == op.name and e.schema != schema)
+    if not others:
+        return
+    log.warning(
+        "alembic_enum_ops: %s(%r) without schema= targets %s (the connection's default "
+        "schema), but an enum of that name also exists as %s: pass schema= to say which "
+        "copy is meant",
+        operation_name(type(op)), op.name, qualified_label(schema, op.name),
+        ", ".join(qualified_label(other, op.name) for other in others),
+    )
+
+
+def require_enum(
+    connection: Connection, schema: str, name: str, enums: list[EnumType] | None = None
+) -> EnumType:
+    """The enum ``schema.name``, or an error that says where same-named types are
+    (``enums``: every enum of the database, when already read)."""
+    if enums is None:
+        enums = read_enums(connection)
     for found in enums:
         if found.key == (schema, name):
             return found
@@ -102,7 +147,7 @@ def refuse_outside(
         f"{len(outside)} value(s) outside the allowed set {allowed!r}:\n"
         + "\n".join(lines)
         + "\nUpdate those rows first, or pass mapping={old: new} to say where they go. "
-        "Nothing was changed."
+        "This operation changed nothing."
     )
 
 

@@ -19,6 +19,7 @@ from ..validation import check_label, check_labels, check_mapping, check_name, c
 from .base import EnumOperation, label_for, operation
 from .executing import Target, executes
 from .native import AddEnumValueOp
+from .preflight import enums_for
 
 
 @operation("enum_swap")
@@ -194,8 +195,10 @@ def preflight_swap(op: SwapEnumOp | RemoveEnumValueOp, target: Target) -> Relati
     no data read), so a lock timeout and the revision header can name them; the
     engine itself does every check when it runs, online and offline alike.  An online
     swap also refuses here, before its first step, what it cannot carry over."""
-    schema = target.schema(op.schema)
-    assert schema is not None
+    if op.schema is None:
+        schema, _ = enums_for(op, target)  # one read, only to warn about other copies
+    else:
+        schema = target.schema(op.schema) or op.schema
     described = describe_swap(
         target.require_connection(), schema, op.name,
         strategy="online" if op.online else "rewrite", **_engine_arguments(op),

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from alembic_enum_ops import Boundary, EnumStateError, InvalidEnumInputError, UnsafeOperationError
+from alembic_enum_ops import (
+    Boundary,
+    EnumStateError,
+    InvalidEnumInputError,
+    StatementFailedError,
+    UnsafeOperationError,
+)
 from alembic_enum_ops.ddl.sqltext import default_dialect
 from alembic_enum_ops.ddl.swap import plan_swap, swap_engine_sql, temp_name
 from alembic_enum_ops.ddl.swap_preview import SwapRelation, describe_swap, preview_swap
@@ -232,3 +238,30 @@ def test_preview_refuses_like_the_swap(db_url: str) -> None:
     with pytest.raises(EnumStateError, match="has labels"):
         _preview(db_url, new_values=["a"], old_values=["x"])
     assert _preview(db_url, new_values=["a", "b", "c"]) == []
+
+
+@pytest.mark.parametrize("mode", ["preview", "describe"])
+def test_a_server_error_in_preview_or_describe_is_short(db_url: str, mode: str) -> None:
+    """Not a refusal (here a lock timeout on the catalog): our exception names what ran
+    and the server's message, without the engine's text."""
+    execute(db_url, "CREATE TYPE st AS ENUM ('a', 'b')")
+    engine = sa.create_engine(db_url)
+    try:
+        with lock_held(db_url, "LOCK TABLE pg_enum IN ACCESS EXCLUSIVE MODE",
+                       release_after=None), engine.connect() as conn:
+            conn.exec_driver_sql("SET lock_timeout = '100ms'")
+            with pytest.raises(StatementFailedError) as caught:
+                if mode == "preview":
+                    preview_swap(conn, "public", "st", new_values=["a"])
+                else:
+                    describe_swap(conn, "public", "st", new_values=["a"])
+    finally:
+        engine.dispose()
+    message = str(caught.value)
+    assert message.startswith(
+        f"alembic_enum_ops: {mode} the swap of enum public.st: the server refused a "
+        "statement (SQLSTATE 55P03): canceling statement due to lock timeout"
+    )
+    assert caught.value.sqlstate == "55P03"
+    assert "$enum_ops$" not in message and len(message.splitlines()) <= 8
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__

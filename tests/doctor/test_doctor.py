@@ -615,9 +615,10 @@ def test_console_entry_points(db_url: str) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        ([], "{template-path,doctor,demo,lint}"),
+        ([], "{template-path,doctor,demo,lint,online-cleanup}"),
         (["doctor"], "--metadata MODULE:ATTRIBUTE"),
         (["demo"], "pip install 'alembic-enum-ops[demo]'"),
+        (["online-cleanup"], "--column [SCHEMA.]TABLE.COLUMN"),
     ],
 )
 def test_help(args: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -520,3 +520,31 @@ def test_online_conversions_render_online_swaps_both_ways(project: AlembicProjec
     assert query(project.url, "SELECT id, status::text FROM queue ORDER BY id") == [
         (1, "done"), (2, "pending"),
     ]
+
+
+HOSTILE_SCHEMA = "Ai \"Sch'ema\" \\ x"
+
+
+def test_a_schema_the_database_lacks_is_named_with_the_line_to_add(
+    project: AlembicProject,
+) -> None:
+    """Alembic never creates schemas: the revision says which one is missing and the
+    exact line that creates it (quoted for PostgreSQL, written as a Python literal)."""
+    project.write_models(_queue(["pending", "done"], schema=HOSTILE_SCHEMA))
+    path = project.autogenerate("init")
+    text = path.read_text()
+    line = "op.execute('CREATE SCHEMA IF NOT EXISTS \"Ai \"\"Sch\\'ema\"\" \\\\ x\"')"
+    assert (
+        f"    # Schema {HOSTILE_SCHEMA!r} does not exist in the database: the first "
+        f"statement of this revision in it fails (schema {HOSTILE_SCHEMA!r} does not "
+        "exist).\n"
+        "    # Add this line first in upgrade():\n"
+        f"    #     {line}\n"
+    ) in text
+    failed = project.alembic("upgrade", "head", check=False)
+    assert failed.returncode != 0 and "does not exist" in failed.stderr
+    path.write_text(text.replace(f"    #     {line}\n", f"    {line}\n"))
+    project.upgrade()
+    assert enum_snapshot(project.url) == {
+        (HOSTILE_SCHEMA, "ingestionstatus"): ("pending", "done")
+    }

@@ -243,7 +243,7 @@ def test_set_values_refuses_values_leaving_without_mapping(db_url: str) -> None:
     message = str(info.value)
     assert "public.queue" in message and "column status" in message
     assert "'old': 2 row(s)" in message and "older" not in message.split("\n")[1]
-    assert "Nothing was changed" in message
+    assert "This operation changed nothing." in message
     assert checks(db_url) == before
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -247,3 +248,119 @@ def test_create_if_not_exists_refuses_a_drifted_type(db_url: str) -> None:
         run_online(db_url, lambda op: op.enum_create("status", ["a", "c"], if_not_exists=True))
     run_online(db_url, lambda op: op.enum_create("fresh", ["x"], if_not_exists=True))
     assert enum_snapshot(db_url)[("public", "fresh")] == ("x",)
+
+
+def _messages(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    return [
+        r.getMessage() for r in caplog.records
+        if r.name == "alembic_enum_ops" and r.levelno == level
+    ]
+
+
+def test_no_schema_warns_when_the_name_exists_in_other_schemas_too(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The user's story: the same name in ai and in public, an operation without
+    schema= acts on the copy of the default schema; it says so, naming both."""
+    execute(
+        db_url,
+        "CREATE SCHEMA ai",
+        "CREATE TYPE ai.ingestionstatus AS ENUM ('pending', 'done')",
+        "CREATE TYPE public.ingestionstatus AS ENUM ('pending', 'done')",
+        "CREATE TYPE ai.spare AS ENUM ('s')",
+    )
+    caplog.set_level(logging.INFO, logger="alembic_enum_ops")
+
+    def revision(op: Any) -> None:
+        op.enum_add_value("ingestionstatus", "cancelled")
+        op.enum_rename_value("ingestionstatus", "cancelled", "canceled")
+        op.enum_remove_value("ingestionstatus", "canceled")
+        op.enum_swap("ingestionstatus", ["done", "pending"])
+        op.enum_rename("ingestionstatus", "ingestion_status")
+        op.enum_create("ingestionstatus", ["x"])
+        op.enum_drop("ingestionstatus")
+        op.enum_create("spare", ["s"])
+        op.enum_set_schema("spare", "other")
+
+    execute(db_url, "CREATE SCHEMA other")
+    run_online(db_url, revision)
+    warnings = _messages(caplog, logging.WARNING)
+    assert warnings == [
+        f"alembic_enum_ops: {name}({type_!r}) without schema= targets public.{type_} (the "
+        f"connection's default schema), but an enum of that name also exists as "
+        f"ai.{type_}: pass schema= to say which copy is meant"
+        for name, type_ in [
+            ("enum_add_value", "ingestionstatus"),
+            ("enum_rename_value", "ingestionstatus"),
+            ("enum_remove_value", "ingestionstatus"),
+            ("enum_swap", "ingestionstatus"),
+            ("enum_rename", "ingestionstatus"),
+            ("enum_create", "ingestionstatus"),
+            ("enum_drop", "ingestionstatus"),
+            ("enum_create", "spare"),
+            ("enum_set_schema", "spare"),
+        ]
+    ]
+    assert enum_snapshot(db_url) == {
+        ("ai", "ingestionstatus"): ("pending", "done"),
+        ("ai", "spare"): ("s",),
+        ("other", "spare"): ("s",),
+        ("public", "ingestion_status"): ("done", "pending"),
+    }
+
+    caplog.clear()
+    run_online(db_url, lambda op: op.enum_add_value("spare", "t", schema="ai"))
+    run_online(
+        db_url, lambda op: op.enum_add_value("spare", "u"),
+        schema_translate_map={None: "other"},  # a tenant's schema: other copies expected
+    )
+    assert _messages(caplog, logging.WARNING) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "level", "message"),
+    [
+        ("pending", {"after": "done"}, logging.WARNING,
+         "enum public.st already has 'pending', but first, before 'running', not after "
+         "'done' as this operation asks: skipped, so the order stays as it is (labels: "
+         "'pending', 'running', 'done'); to move it, use enum_swap with the order you want"),
+        ("done", {}, logging.INFO,
+         "enum public.st already has 'done' (last, after 'running'): skipped"),
+        ("running", {"before": "done"}, logging.INFO,
+         "enum public.st already has 'running' (between 'pending' and 'done'): skipped"),
+        ("running", {"after": "pending"}, logging.INFO,
+         "enum public.st already has 'running' (between 'pending' and 'done'): skipped"),
+        ("running", {}, logging.INFO,
+         "enum public.st already has 'running' (between 'pending' and 'done'): skipped"),
+        ("running", {"before": "pending"}, logging.WARNING,
+         "enum public.st already has 'running', but between 'pending' and 'done', not "
+         "before 'pending' as this operation asks: skipped, so the order stays as it is "
+         "(labels: 'pending', 'running', 'done'); to move it, use enum_swap with the "
+         "order you want"),
+        ("running", {"after": "done"}, logging.WARNING,
+         "enum public.st already has 'running', but between 'pending' and 'done', not "
+         "after 'done' as this operation asks: skipped, so the order stays as it is "
+         "(labels: 'pending', 'running', 'done'); to move it, use enum_swap with the "
+         "order you want"),
+    ],
+)
+def test_add_value_already_there_says_where_it_is(
+    db_url: str, caplog: pytest.LogCaptureFixture, value: str, kwargs: dict[str, str],
+    level: int, message: str,
+) -> None:
+    execute(db_url, "CREATE TYPE st AS ENUM ('pending', 'running', 'done')")
+    caplog.set_level(logging.INFO, logger="alembic_enum_ops")
+    run_online(db_url, lambda op: op.enum_add_value("st", value, **kwargs))
+    assert _messages(caplog, level) == [f"alembic_enum_ops: {message}"]
+    assert enum_snapshot(db_url) == {("public", "st"): ("pending", "running", "done")}
+
+
+def test_add_value_already_the_only_label(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    execute(db_url, "CREATE TYPE one AS ENUM ('only')")
+    caplog.set_level(logging.INFO, logger="alembic_enum_ops")
+    run_online(db_url, lambda op: op.enum_add_value("one", "only"))
+    assert _messages(caplog, logging.INFO) == [
+        "alembic_enum_ops: enum public.one already has 'only' (its only label): skipped"
+    ]

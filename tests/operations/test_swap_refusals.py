@@ -357,3 +357,33 @@ def test_warns_when_a_mapped_label_is_compared_as_text(
     ]
     assert enum_snapshot(db_url) == {("public", "st"): ("a", "c")}
     assert query(db_url, "SELECT count(*) FROM v") == [(0,)]  # what the warning says
+
+
+def test_a_refusal_after_a_committed_step_says_it_stays(db_url: str) -> None:
+    """``ADD VALUE`` committed before the swap refused: the refusal names it (and says
+    when it would not run again as written), never "nothing was changed"."""
+    execute(
+        db_url,
+        "CREATE TYPE st AS ENUM ('a', 'b')",
+        "CREATE TABLE t (s st)",
+        "INSERT INTO t VALUES ('b')",
+    )
+
+    def revision(op: Any) -> None:
+        op.enum_add_value("st", "c", schema="public")
+        op.enum_add_value("st", "d", schema="public", if_not_exists=False)
+        op.enum_remove_value("st", "b", schema="public")
+
+    with pytest.raises(UnsafeOperationError) as caught:
+        run_online(db_url, revision)
+    assert str(caught.value).splitlines()[-4:] == [
+        "Already committed by this revision, and kept (with whatever the revision ran "
+        "before them):",
+        "  - add value 'c' to enum public.st",
+        "  - add value 'd' to enum public.st (not idempotent: it fails when it runs again; "
+        "make it re-runnable, e.g. if_not_exists=True, before re-running)",
+        "After the fix, run `alembic upgrade` again: it starts over from the last revision "
+        "recorded as applied, and the steps above find their work done.",
+    ]
+    assert "nothing was changed" not in str(caught.value).lower()
+    assert enum_snapshot(db_url) == {("public", "st"): ("a", "b", "c", "d")}

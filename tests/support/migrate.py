@@ -28,11 +28,18 @@ def run_online(
     *,
     enum_ops: Mapping[str, Any] | None = None,
     transaction_per_migration: bool = False,
+    schema_translate_map: Mapping[str | None, str | None] | None = None,
 ) -> None:
-    """Call ``fn(op)`` against ``url`` inside a migration transaction."""
+    """Call ``fn(op)`` against ``url`` inside a migration transaction (on a connection
+    with ``schema_translate_map``, when given, as a per-tenant env.py does)."""
     engine = sa.create_engine(url)
     try:
-        with engine.connect() as connection:
+        with engine.connect() as base:
+            connection = base
+            if schema_translate_map is not None:
+                connection = base.execution_options(
+                    schema_translate_map=dict(schema_translate_map)
+                )
             opts: dict[str, Any] = {"transaction_per_migration": transaction_per_migration}
             if enum_ops is not None:
                 opts["enum_ops"] = dict(enum_ops)

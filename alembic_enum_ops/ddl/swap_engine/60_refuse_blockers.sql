@@ -9,7 +9,7 @@ BEGIN
     IF jsonb_array_length(blockers) > 0 THEN
         message := format(
             'alembic_enum_ops: refusing to swap enum %s.%s: %s object(s) use it and cannot be '
-            'carried over safely (nothing was changed):%s',
+            'carried over safely (the swap changed nothing):%s',
             p_schema, p_name, jsonb_array_length(blockers),
             (SELECT string_agg(E'\n  - ' || (b.value->>'text'), '' ORDER BY b.ord)
                FROM jsonb_array_elements(blockers) WITH ORDINALITY AS b(value, ord)));

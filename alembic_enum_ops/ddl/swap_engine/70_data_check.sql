@@ -43,7 +43,7 @@ BEGIN
     IF jsonb_array_length(data_problems) > 0 THEN
         message := format(
             'alembic_enum_ops: refusing to swap enum %s.%s: rows hold label(s) %s, which the '
-            'new label list %s drops with no mapping (nothing was changed):%s',
+            'new label list %s drops with no mapping (the swap changed nothing):%s',
             p_schema, p_name, vanish, new_labels,
             (SELECT string_agg(E'\n  - ' || (p.value #>> '{}'), '' ORDER BY p.ord)
                FROM jsonb_array_elements(data_problems) WITH ORDINALITY AS p(value, ord)));

@@ -169,7 +169,7 @@ BEGIN
         message := format(
             'alembic_enum_ops: refusing to swap enum %s.%s: definitions name label(s) that the '
             'new label list %s drops with no mapping, so they could not be recreated '
-            '(nothing was changed):%s',
+            '(the swap changed nothing):%s',
             p_schema, p_name, new_labels,
             (SELECT string_agg(E'\n  - ' || (p.value #>> '{}'), '' ORDER BY p.ord)
                FROM jsonb_array_elements(problems) WITH ORDINALITY AS p(value, ord)));
