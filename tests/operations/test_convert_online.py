@@ -289,9 +289,8 @@ def test_interrupted_online_conversion_resumes_or_is_cleaned_up(
 
     # the cut-over alone refuses until every phase is done
     if stop < 5:
-        with pytest.raises(sa.exc.DBAPIError, match="not ready to finish") as early:
+        with pytest.raises(EnumStateError, match="not ready to finish"):  # EO002
             _run_steps(db_url, Plan("cut-over", (_plan(db_url).steps[5],)), 1)
-        assert early.value.orig.sqlstate == "EO002"  # type: ignore[union-attr]
 
     if stop % 2:
         run_online(db_url, to_check(True))

@@ -38,7 +38,7 @@ from alembic_enum_ops.ddl.online import plan_online_swap
 from alembic_enum_ops.ddl.online_cleanup import online_cleanup
 from alembic_enum_ops.ddl.plan import Plan
 from alembic_enum_ops.ddl.runner import run_plan
-from alembic_enum_ops.errors import LockTimeoutExhaustedError
+from alembic_enum_ops.errors import LockTimeoutExhaustedError, StatementFailedError
 from tests.support.catalog import snapshot
 from tests.support.migrate import apply_script, render_offline, run_online
 from tests.support.oracle import reset_database
@@ -239,7 +239,8 @@ def _interrupt(url: str, phase: Phase) -> None:
         if blocker is not None:
             blocker.release()
         worker.join(timeout=30)
-    assert failure and isinstance(failure[0], sa.exc.DBAPIError), failure
+    assert failure and isinstance(failure[0], StatementFailedError), failure
+    assert failure[0].sqlstate == "57P01", failure  # terminating connection
     wait_backends_gone(url, APP)
 
 
