@@ -42,7 +42,7 @@ from sqlalchemy.engine import Dialect
 from ..catalog.online import MARKER
 from .online_phases import enum_key, phase_steps
 from .plan import Boundary, LockTarget, Plan, Statement, Step
-from .sqltext import literal, qualified
+from .sqltext import dollar_quote, literal, qualified
 from .swap import swap_engine_sql
 
 __all__ = ["MARKER", "plan_online_swap"]
@@ -63,6 +63,21 @@ def analyze_sql(dialect: Dialect, schema: str | None, name: str) -> str:
  WHERE tn.nspname = {schema_expr} AND ty.typname = {literal(dialect, name)}
  GROUP BY ns.nspname, c.relname
  ORDER BY ns.nspname, c.relname"""
+
+
+def forget_done_sql(dialect: Dialect, schema: str | None, name: str) -> str:
+    """Remove the mark a finished cut-over leaves (``eo_done_<md5>()``, as
+    ``swap_engine/10_type.sql`` names it): the plan's last step, in the revision's
+    transaction, so the mark goes exactly when the revision is recorded."""
+    schema_expr = "current_schema()" if schema is None else literal(dialect, schema)
+    body = f"""
+BEGIN
+    EXECUTE format('DROP FUNCTION IF EXISTS %I.%I()', {schema_expr},
+                   'eo_done_' || left(md5(format('%I.%I', {schema_expr},
+                                                 {literal(dialect, name)})), 20));
+END
+"""
+    return "DO " + dollar_quote(body)
 
 
 def plan_online_swap(
@@ -139,6 +154,11 @@ def plan_online_swap(
             Boundary.AUTOCOMMIT,
             (Statement(analyze_sql(dialect, schema, name), generates=True, idempotent=True),),
             f"{what}: analyze the columns",
+        ),
+        Step(
+            Boundary.MIGRATION,
+            (Statement(forget_done_sql(dialect, schema, name), idempotent=True),),
+            f"{what}: done (recorded with the revision)",
         ),
     )
     moved = (

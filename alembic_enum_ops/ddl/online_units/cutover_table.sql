@@ -92,6 +92,26 @@ BEGIN
                 r.grantee, CASE WHEN r.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END),
                 'what', format('grants on %s.%I', qt, c->>'col'));
         END LOOP;
+        -- the planner settings of the column: SET STATISTICS, SET (n_distinct ...)
+        FOR r IN
+            SELECT a.attstattarget::int AS target,
+                   (SELECT string_agg(format('%I = %L', split_part(o, '=', 1),
+                                             substr(o, strpos(o, '=') + 1)), ', ')
+                      FROM unnest(a.attoptions) AS o) AS options
+              FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = u_relid AND a.attnum = attnum_of
+        LOOP
+            IF r.target IS NOT NULL AND r.target >= 0 THEN
+                creates := creates || jsonb_build_object('sql', format(
+                    'ALTER TABLE %s ALTER COLUMN %I SET STATISTICS %s', qt, c->>'col',
+                    r.target), 'what', format('statistics target of %s.%I', qt, c->>'col'));
+            END IF;
+            IF r.options IS NOT NULL THEN
+                creates := creates || jsonb_build_object('sql', format(
+                    'ALTER TABLE %s ALTER COLUMN %I SET (%s)', qt, c->>'col', r.options),
+                    'what', format('options of %s.%I', qt, c->>'col'));
+            END IF;
+        END LOOP;
     END LOOP;
     -- the swap of columns
     online_steps := online_steps || jsonb_build_object('sql', format(
@@ -114,6 +134,17 @@ BEGIN
     -- the twins take the names of the indexes and CHECKs that went with the columns
     FOR i IN SELECT value FROM jsonb_array_elements(facts->'indexes') LOOP
         IF i->>'constraint' IS NOT NULL THEN
+            -- the key's own comment (the index's is carried below)
+            FOR r IN
+                SELECT obj_description(con.oid, 'pg_constraint') AS cmt
+                  FROM pg_catalog.pg_constraint con
+                 WHERE con.conrelid = (i->>'on')::regclass AND con.conname = i->>'constraint'
+                   AND obj_description(con.oid, 'pg_constraint') IS NOT NULL
+            LOOP
+                creates := creates || jsonb_build_object('sql', format(
+                    'COMMENT ON CONSTRAINT %I ON %s IS %L', i->>'constraint', i->>'on',
+                    r.cmt), 'what', format('comment on constraint %I', i->>'constraint'));
+            END LOOP;
             online_steps := online_steps || jsonb_build_object('sql', format(
                 'ALTER TABLE %s ADD CONSTRAINT %I %s USING INDEX %I%s', i->>'on',
                 i->>'constraint',

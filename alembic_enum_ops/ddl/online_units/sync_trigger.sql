@@ -15,6 +15,7 @@ DECLARE
     c jsonb;
     qt text;
     fn text;
+    tg text;
     body text;
     assignments text;
     facts jsonb;
@@ -35,6 +36,9 @@ BEGIN
                       'backfill''s UPDATEs fire them for every row', qt, fn;
     END LOOP;
     fn := 'eo_online_' || left(md5(qt || ' ' || u_key), 20);
+    -- BEFORE triggers fire in name order (bytes): '~' sorts after every ASCII name, so
+    -- the shadow sees what the table's own BEFORE triggers wrote into the column
+    tg := '~' || fn;
     online_steps := online_steps || jsonb_build_object('sql', format(
         'ALTER TABLE %s %s', qt,
         (SELECT string_agg(format('ADD COLUMN IF NOT EXISTS %I %s', c.value->>'shadow',
@@ -62,7 +66,7 @@ BEGIN
     body := E'\nBEGIN\n' || assignments || E'    RETURN NEW;\nEND\n';
     facts := jsonb_build_object(
         'type', u_key, 'subject', u_subject, 'table', qt, 'relkind', u_relkind,
-        'function', format('%I.%I', u_nsp, fn), 'trigger', fn,
+        'function', format('%I.%I', u_nsp, fn), 'trigger', tg,
         'columns', (SELECT jsonb_agg(jsonb_build_object(
                         'col', c.value->>'col', 'shadow', c.value->>'shadow',
                         'not_null', c.value->'not_null',
@@ -92,7 +96,10 @@ BEGIN
                       online_marker, qt, u_subject)))
         || jsonb_build_object('sql', format(
                'CREATE OR REPLACE TRIGGER %I BEFORE INSERT OR UPDATE ON %s FOR EACH ROW '
-               'EXECUTE FUNCTION %I.%I()', fn, qt, u_nsp, fn))
-        || jsonb_build_object('sql', format('COMMENT ON TRIGGER %I ON %s IS %L', fn, qt,
+               'EXECUTE FUNCTION %I.%I()', tg, qt, u_nsp, fn))
+        -- ALWAYS: writes applied by logical replication (session_replication_role =
+        -- replica) are kept in sync too, or the cut-over would bring back old values
+        || jsonb_build_object('sql', format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', qt, tg))
+        || jsonb_build_object('sql', format('COMMENT ON TRIGGER %I ON %s IS %L', tg, qt,
                online_marker || ' ' || facts::text));
 END sync_trigger;

@@ -54,7 +54,9 @@ DECLARE
     todo jsonb := '[]'::jsonb;          -- what a preview reports beyond the steps (LOCK TABLE)
     -- an online swap (p_strategy 'online'): a shadow column per converted column, kept
     -- in sync by a trigger, backfilled, indexed, then swapped in (docs/online.md)
-    online_marker text := 'alembic_enum_ops online';  -- starts every comment we write
+    online_marker text := 'alembic_enum_ops online';
+    done_name text;  -- the mark of a finished online swap (a function; 10, 95)
+    done_mark text;  -- starts every comment we write
     tmp_exists boolean := false;       -- the new type exists already (an earlier expand)
     online_cols jsonb := '[]'::jsonb;  -- {relid, nsp, rel, col, shadow, target, array,
                                        --  not_null, trigger}

@@ -22,6 +22,28 @@ BEGIN
             'alembic_enum_ops: type %s.%s is not an enum', p_schema, p_name);
     END IF;
     qtype := format('%I.%I', p_schema, p_name);
+    -- an online swap whose cut-over committed, run again before its revision was
+    -- recorded (the process died in between): done, nothing to check or change
+    done_name := 'eo_done_' || left(md5(qtype), 20);
+    done_mark := format('%s: finished, until its revision is recorded (enum %s)',
+                        online_marker, qtype);
+    IF p_strategy = 'online' AND EXISTS (
+           SELECT 1 FROM pg_catalog.pg_proc pr
+             JOIN pg_catalog.pg_namespace pn ON pn.oid = pr.pronamespace
+            WHERE pn.nspname = p_schema AND pr.proname = done_name
+              AND obj_description(pr.oid, 'pg_proc') = done_mark) THEN
+        IF p_mode = 'describe' THEN  -- described as a swap to the labels it has now
+            p_expected := NULL;
+            p_remove := NULL;
+            p_new := NULL;
+            p_from := '{}'::text[];
+            p_to := '{}'::text[];
+        ELSE
+            RAISE NOTICE 'alembic_enum_ops: the online swap of enum % finished already; '
+                         'nothing to do', qtype;
+            EXIT swap;
+        END IF;
+    END IF;
     SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) INTO old_labels
       FROM pg_catalog.pg_enum e WHERE e.enumtypid = type_oid;
     -- a description goes on past these (an earlier operation of the same revision

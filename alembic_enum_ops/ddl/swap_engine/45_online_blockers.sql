@@ -182,8 +182,9 @@ BEGIN
           JOIN pg_catalog.pg_trigger tg ON tg.tgrelid = v.relid
           JOIN pg_catalog.pg_proc fn ON fn.oid = tg.tgfoid
           CROSS JOIN LATERAL (
-              SELECT 'eo_online_' || left(md5(format('%I.%I', rn.nspname, rc.relname) || ' '
-                                              || qtype), 20) AS sync
+              -- the sync trigger's name, as online_units/sync_trigger.sql gives it
+              SELECT '~eo_online_' || left(md5(format('%I.%I', rn.nspname, rc.relname) || ' '
+                                               || qtype), 20) AS sync
                 FROM pg_catalog.pg_class rc
                 JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
                WHERE rc.oid = v.root) AS s

@@ -30,7 +30,16 @@ BEGIN
             || jsonb_build_object('sql', format('DROP TYPE %s', qtype), 'what', 'the old type')
             || jsonb_build_object('sql', format('ALTER TYPE %s RENAME TO %I', qtmp, p_name),
                                   'what', 'the new type')
-            || renames || creates;
+            || renames || creates
+            -- done: a rerun before the revision is recorded must not swap again (with
+            -- the same labels and a mapping exchanging two, it could not tell); the
+            -- plan's last step, in the revision's transaction, removes the mark
+            || jsonb_build_object('sql', format(
+                   'CREATE FUNCTION %I.%I() RETURNS void LANGUAGE sql AS %L', p_schema,
+                   done_name, ''), 'what', 'the mark of a finished online swap')
+            || jsonb_build_object('sql', format(
+                   'COMMENT ON FUNCTION %I.%I() IS %L', p_schema, done_name, done_mark),
+                   'what', 'the mark of a finished online swap');
     ELSIF p_mode <> 'run' THEN
         RAISE EXCEPTION USING ERRCODE = 'EO003', MESSAGE = 'alembic_enum_ops: ' || p_mode,
             DETAIL = jsonb_build_object(
