@@ -78,6 +78,8 @@ def _split(value: str, option: str, parts: int) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from ..ddl.online_cleanup import online_cleanup
     from ..ddl.plan import step_sql, terminated
+    from ..ddl.runner import RETRY_ADVICE
+    from ..errors import EnumOpsError, LockTimeoutExhaustedError
     from ..options import EnumOpsOptions
 
     raw: str | None = args.url if args.url is not None else os.environ.get("DATABASE_URL")
@@ -98,10 +100,19 @@ def run(args: argparse.Namespace) -> int:
     url = database_url(raw)
     connection = connect(url)
     try:
-        leftovers, plan = online_cleanup(
-            connection, schema, name, table=table, column=column, options=options,
-            dry_run=args.dry_run,
-        )
+        try:
+            leftovers, plan = online_cleanup(
+                connection, schema, name, table=table, column=column, options=options,
+                dry_run=args.dry_run,
+            )
+        except LockTimeoutExhaustedError as exc:  # what was done stays done: rerun it
+            raise CommandError(str(exc).replace(
+                RETRY_ADVICE,
+                "Tables cleaned before this one stay clean. Run the command again when "
+                "the long transaction ends, or raise --lock-timeout.",
+            )) from None
+        except EnumOpsError as exc:
+            raise CommandError(str(exc)) from None
         sql = "\n".join(
             terminated(line) for step in plan.steps for line in step_sql(step, connection.dialect)
         )

@@ -343,6 +343,7 @@ def _exhausted_message(
     holders: list[str] = []
     for target in targets:
         holders.extend(lock_holders(connection, target))
+    holders = list(dict.fromkeys(holders))  # a session locking two targets: named once
     lines = [
         f"{step.description}: could not get {waited} within lock_timeout "
         f"{step.lock_timeout} after {attempts} attempts (lock_retries="
@@ -351,8 +352,13 @@ def _exhausted_message(
     if holders:
         lines.append("Sessions holding a conflicting lock:")
         lines.extend(f"  - {h}" for h in holders)
-    lines.append(
-        "Retry when the long transaction ends, or raise lock_timeout / lock_retries "
-        "via context.configure(enum_ops=EnumOpsOptions(...))."
-    )
+    lines.append(RETRY_ADVICE)
     return "\n".join(lines)
+
+
+#: The last line of a :class:`LockTimeoutExhaustedError`'s message in a migration; a
+#: command with its own ``--lock-timeout`` replaces it with its own advice.
+RETRY_ADVICE = (
+    "Retry when the long transaction ends, or raise lock_timeout / lock_retries "
+    "via context.configure(enum_ops=EnumOpsOptions(...))."
+)

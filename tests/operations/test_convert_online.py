@@ -206,6 +206,15 @@ REFUSALS = [
                   "CREATE TRIGGER tg BEFORE UPDATE OF s ON t FOR EACH ROW EXECUTE FUNCTION f()"],
                  r"trigger tg on table public\.t", id="trigger UPDATE OF"),
     pytest.param("enum_to_check",
+                 ["CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS "
+                  "'BEGIN NEW.s := ''b''; RETURN NEW; END'",
+                  # sorts after '~eo_online_...' (bytes): it would fire after the sync
+                  'CREATE TRIGGER "ωsettle" BEFORE INSERT ON t FOR EACH ROW '
+                  "EXECUTE FUNCTION f()"],
+                 r"trigger \"ωsettle\" on table public\.t \(it fires after the online "
+                 r"conversion's sync trigger \"~eo_online_\w+\" and may change column s",
+                 id="BEFORE trigger firing after the sync trigger"),
+    pytest.param("enum_to_check",
                  ["CREATE STATISTICS t_stats (ndistinct) ON id, s FROM t"],
                  r"statistics object public\.t_stats", id="statistics"),
     pytest.param("enum_to_check",

@@ -32,6 +32,7 @@ from tests.support.databases import create_database, drop_database
 from tests.support.migrate import apply_script, render_offline, run_online
 from tests.support.oracle import reset_database
 from tests.support.server import Server
+from tests.support.sessions import lock_held
 
 FOREIGN_KEY = (
     ",\n        CONSTRAINT invoice_job FOREIGN KEY (job_id, job_status) "
@@ -684,12 +685,45 @@ def test_online_swap_refuses_a_taken_temporary_name(emptied_db: str) -> None:
     execute(db_url, "DROP TYPE st__v2")
     _run_steps(db_url, _phased_plan(db_url), 0, 3)  # to ['a', 'c'], then abandoned
     abandoned = snapshot(db_url, ["public.t"])
-    with pytest.raises(EnumOpsError, match=taken):
+    unfinished = (
+        r"cannot swap enum public\.st: its temporary name public\.st__v2 is taken by the "
+        r"new type of an unfinished online swap to other labels; finish that migration, "
+        r"or give it up with `alembic-enum-ops online-cleanup --type public\.st`"
+    )
+    with pytest.raises(EnumOpsError, match=unfinished):
         run_online(db_url, swap)  # to ['c', 'a']: not the abandoned one's labels
     assert snapshot(db_url, ["public.t"]) == abandoned
     assert cli_main(["online-cleanup", "--url", db_url, "--type", "st"]) == 0
     run_online(db_url, swap)
     assert enum_snapshot(db_url) == {("public", "st"): ("c", "a")}
+    assert _online_leftovers(db_url) == []
+
+
+def test_online_cleanup_command_names_the_holder_of_a_lock_it_cannot_get(
+    emptied_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A session holding the table: the command gives up after its retries with one
+    error (exit 2, no traceback) naming the holder once and its own option, and the
+    leftovers stay for a later run."""
+    db_url = emptied_db
+    execute(db_url, *PHASED_SETUP)
+    _run_steps(db_url, _phased_plan(db_url), 0, 2)  # expanded, then abandoned
+    left = _online_leftovers(db_url)
+    assert left
+    with lock_held(db_url, "LOCK TABLE t IN ACCESS SHARE MODE", release_after=None) as pid:
+        code = cli_main(["online-cleanup", "--url", db_url, "--type", "st",
+                         "--lock-timeout", "20ms"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("alembic-enum-ops online-cleanup: error: ")
+    assert "Traceback" not in err
+    assert err.count(f"pid {pid} ") == 1, err
+    assert "could not get" in err and "within lock_timeout 20ms" in err
+    assert err.rstrip().endswith("Run the command again when the long transaction ends, "
+                                 "or raise --lock-timeout.")
+    assert "EnumOpsOptions" not in err
+    assert _online_leftovers(db_url) == left
+    assert cli_main(["online-cleanup", "--url", db_url, "--type", "st"]) == 0
     assert _online_leftovers(db_url) == []
 
 

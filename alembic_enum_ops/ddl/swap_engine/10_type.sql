@@ -134,6 +134,20 @@ BEGIN
             'alembic_enum_ops: cannot swap enum %s.%s: its temporary name %s.%s is already '
             'taken (a leftover of an interrupted hand-made swap?); drop or rename that '
             'object first', p_schema, p_name, p_schema, tmp_name);
+        -- the new type of an online swap to other labels, abandoned: its own command
+        -- removes it with everything else that swap left
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_type ty
+                     JOIN pg_catalog.pg_namespace ns ON ns.oid = ty.typnamespace
+                    WHERE ns.nspname = p_schema AND ty.typname = tmp_name
+                      AND starts_with(coalesce(obj_description(ty.oid, 'pg_type'), ''),
+                                      online_marker)) THEN
+            state_problem := format(
+                'alembic_enum_ops: cannot swap enum %s.%s: its temporary name %s.%s is '
+                'taken by the new type of an unfinished online swap to other labels; '
+                'finish that migration, or give it up with `alembic-enum-ops '
+                'online-cleanup --type %s.%s` (it removes what that swap left), then run '
+                'this one', p_schema, p_name, p_schema, tmp_name, p_schema, p_name);
+        END IF;
         IF p_mode NOT IN ('describe', 'preview') THEN
             RAISE EXCEPTION USING ERRCODE = 'EO002', MESSAGE = state_problem;
         END IF;
