@@ -1,5 +1,5 @@
 """The online swap: remove, reorder or remap labels without rewriting a table under an
-exclusive lock (expand/contract), as a plan of seven steps.
+exclusive lock (expand/contract), as a plan of seven phases.
 
 1. **check** -- the swap engine's checks, the data check included, without any lock
    (mode ``check``): refused before anything changes, as the rewrite swap refuses;
@@ -23,7 +23,10 @@ exclusive lock (expand/contract), as a plan of seven steps.
    the swap engine (mode ``cutover``) drops the dependent views, drops the old columns
    and gives the shadows their names, NOT NULL without a scan, the twins' names to the
    indexes and CHECKs, then drops the old type and gives the new one its name, owner,
-   comment and grants, and recreates the views.  Then the columns are analyzed.
+   comment and grants, and recreates the views, and leaves a *done mark* (a function
+   ``eo_done_<md5>()`` with a marker comment).  Then the columns are analyzed, and the
+   last step, in the revision's own transaction, drops the mark: a rerun between the
+   cut-over and Alembic recording the revision finds the mark and does nothing.
 
 Steps 3, 4, 5 and 6 *generate* their statements when they run (a query over the
 catalog and the trigger's comment: psql's ``\\gexec`` in a script), so each does what
