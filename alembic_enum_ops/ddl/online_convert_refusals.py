@@ -126,36 +126,18 @@ def blockers(dialect: Dialect) -> str:
     LOOP
         problems := problems || found.what;
     END LOOP;
-    -- a BEFORE INSERT or UPDATE row trigger firing after the sync trigger (names sort in
-    -- byte order) whose function or arguments name the column: a value it writes there
-    -- would miss the shadow column (as 45_online_blockers refuses for a swap)
+    -- a BEFORE INSERT or UPDATE row trigger firing after the sync trigger that may
+    -- change the column (the query the swap's 45_online_blockers runs too)
     FOR found IN
-        SELECT format('trigger %I on table %I.%I (it fires after the online '
-                      'conversion''s sync trigger %I and may change column %I, which the '
-                      'shadow column would miss; rename it to sort before %I, or use '
-                      'online=False)', tg.tgname, ns.nspname, c.relname, s.sync,
-                      p_column, s.sync) AS what
-          FROM pg_catalog.pg_trigger tg
-          JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
-          JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
-          JOIN pg_catalog.pg_proc fn ON fn.oid = tg.tgfoid
-          -- the sync trigger's name, as online_units/sync_trigger.sql gives it
-          CROSS JOIN LATERAL (SELECT '~eo_online_' || left(md5(
-                                  format('%I.%I', p_schema, p_table) || ' ' || u_key), 20)
-                              AS sync) AS s
-         WHERE tg.tgrelid IN (SELECT relid FROM pg_partition_tree(rel_oid)
-                              UNION SELECT rel_oid)
-           AND NOT tg.tgisinternal AND tg.tgparentid = 0 AND tg.tgenabled <> 'D'
-           AND tg.tgtype & 3 = 3            -- ROW and BEFORE
-           AND tg.tgtype & (4 | 16) <> 0    -- INSERT or UPDATE
-           AND tg.tgname::text COLLATE "C" > s.sync COLLATE "C"
-           AND NOT starts_with(coalesce(obj_description(tg.oid, 'pg_trigger'), ''),
-                               online_marker)
-           AND (fn.prosrc ~* ('(^|[^[:alnum:]_$])'
-                              || regexp_replace(p_column, '([^[:alnum:]_])', '\\\\\\1', 'g')
-                              || '($|[^[:alnum:]_$])')
-                OR strpos(encode(tg.tgargs, 'escape'), p_column) > 0)
-         ORDER BY tg.tgname
+        WITH tree AS (
+            SELECT rel_oid AS root, pt.relid, p_column::name AS attname
+              FROM pg_partition_tree(rel_oid) AS pt
+            UNION SELECT rel_oid, rel_oid, p_column::name
+        )
+        SELECT late.text AS what FROM (
+            @@LATE_TRIGGERS@@
+        ) AS late
+        ORDER BY 1
     LOOP
         problems := problems || found.what;
     END LOOP;"""

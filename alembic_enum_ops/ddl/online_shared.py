@@ -1,10 +1,12 @@
 """The PL/pgSQL units the online swap and the online conversions share
 (``online_units/*.sql``): capturing a table's index and CHECK definitions for its
-shadow columns, adding the shadows and the sync trigger, and one table's cut-over.
+shadow columns, adding the shadows and the sync trigger, one table's cut-over, and the
+query finding BEFORE triggers that would fire after the sync trigger.
 
-Each unit is a nested block with documented inputs (``u_*`` variables and the shared
-state it names) and outputs; a caller's block says where one goes with a line holding
-only ``@@NAME@@`` (``@@CAPTURE@@``, ``@@SYNC_TRIGGER@@``, ``@@CUTOVER_TABLE@@``), which
+Each unit is a nested block (``late_triggers``: a query) with documented inputs
+(``u_*`` variables and the shared state it names) and outputs; a caller's block says
+where one goes with a line holding only ``@@NAME@@`` (``@@CAPTURE@@``,
+``@@SYNC_TRIGGER@@``, ``@@CUTOVER_TABLE@@``, ``@@LATE_TRIGGERS@@``), which
 :func:`include_online_units` replaces with the unit, indented as the line is.  One text
 per unit means the swap and the conversions cannot drift apart: what the expand
 writes into the trigger's comment is exactly what the cut-over reads.
@@ -16,7 +18,7 @@ import re
 import textwrap
 from importlib import resources
 
-UNITS = ("capture", "sync_trigger", "cutover_table")
+UNITS = ("capture", "sync_trigger", "cutover_table", "late_triggers")
 
 _PLACEHOLDER = re.compile(
     r"^( *)@@(" + "|".join(u.upper() for u in UNITS) + r")@@$", re.MULTILINE

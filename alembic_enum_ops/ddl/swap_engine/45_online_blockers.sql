@@ -22,6 +22,7 @@ DECLARE
     held_rels oid[];   -- ... and the table whose row type each holds
     more_types oid[];
     more_rels oid[];
+    u_key text := qtype;  -- the sync trigger's key, as 93 gives it (late_triggers reads it)
 BEGIN
     IF p_strategy <> 'online' THEN
         EXIT online_blockers;
@@ -168,36 +169,12 @@ BEGIN
                       JOIN pg_catalog.pg_class pc ON pc.oid = h.inhrelid
                      WHERE h.inhparent = c.oid AND pc.relkind = 'p')))
         UNION ALL
-        -- a BEFORE INSERT or UPDATE row trigger that fires after the sync trigger (names
-        -- sort in byte order) and whose function or arguments name a converted column:
-        -- a value it writes there would miss the shadow column
-        SELECT 'pg_catalog.pg_trigger'::regclass, tg.oid, 0, 'online',
-               format('trigger %I on table %I.%I (it fires after the online swap''s sync '
-                      'trigger %I and may change column %I, which the shadow column would '
-                      'miss; rename it to sort before %I, or use online=False)',
-                      tg.tgname, ns.nspname, c.relname, s.sync, v.attname, s.sync)
-          FROM tree v
-          JOIN pg_catalog.pg_class c ON c.oid = v.relid
-          JOIN pg_catalog.pg_namespace ns ON ns.oid = c.relnamespace
-          JOIN pg_catalog.pg_trigger tg ON tg.tgrelid = v.relid
-          JOIN pg_catalog.pg_proc fn ON fn.oid = tg.tgfoid
-          CROSS JOIN LATERAL (
-              -- the sync trigger's name, as online_units/sync_trigger.sql gives it
-              SELECT '~eo_online_' || left(md5(format('%I.%I', rn.nspname, rc.relname) || ' '
-                                               || qtype), 20) AS sync
-                FROM pg_catalog.pg_class rc
-                JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
-               WHERE rc.oid = v.root) AS s
-         WHERE NOT tg.tgisinternal AND tg.tgparentid = 0 AND tg.tgenabled <> 'D'
-           AND tg.tgtype & 3 = 3            -- ROW and BEFORE
-           AND tg.tgtype & (4 | 16) <> 0    -- INSERT or UPDATE
-           AND tg.tgname::text COLLATE "C" > s.sync COLLATE "C"
-           AND NOT starts_with(coalesce(obj_description(tg.oid, 'pg_trigger'), ''),
-                               online_marker)
-           AND (fn.prosrc ~* ('(^|[^[:alnum:]_$])'
-                              || regexp_replace(v.attname, '([^[:alnum:]_])', '\\\1', 'g')
-                              || '($|[^[:alnum:]_$])')
-                OR strpos(encode(tg.tgargs, 'escape'), v.attname) > 0)
+        -- BEFORE triggers firing after the sync trigger that may change a converted
+        -- column (the shared query: online_units/late_triggers.sql)
+        SELECT 'pg_catalog.pg_trigger'::regclass, late.tgoid, 0, 'online', late.text
+          FROM (
+            @@LATE_TRIGGERS@@
+          ) AS late
         UNION ALL
         -- generated columns computed from a converted column with a literal of the type
         -- (those without one are listed by 40): a rewrite fails on them too
