@@ -90,7 +90,8 @@ def blockers(dialect: Dialect) -> str:
                         AND rw.rulename = '_RETURN'
                    THEN CASE vc.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END
                         || rw.ev_class::regclass::text
-                   WHEN dep.classid = 'pg_catalog.pg_attrdef'::regclass
+                   WHEN dep.classid IN ('pg_catalog.pg_attrdef'::regclass,
+                                        'pg_catalog.pg_class'::regclass)
                         AND ga.attgenerated <> ''
                    THEN format('generated column %I of table %s', ga.attname,
                                ga.attrelid::regclass)
@@ -103,8 +104,12 @@ def blockers(dialect: Dialect) -> str:
           LEFT JOIN pg_catalog.pg_class vc ON vc.oid = rw.ev_class
           LEFT JOIN pg_catalog.pg_attrdef gd
                  ON dep.classid = 'pg_catalog.pg_attrdef'::regclass AND gd.oid = dep.objid
+          -- a generated column: PostgreSQL 15+ records the dependency on its expression
+          -- (pg_attrdef), 14 on the column itself (pg_class, objsubid)
           LEFT JOIN pg_catalog.pg_attribute ga
-                 ON ga.attrelid = gd.adrelid AND ga.attnum = gd.adnum
+                 ON (ga.attrelid = gd.adrelid AND ga.attnum = gd.adnum)
+                 OR (dep.classid = 'pg_catalog.pg_class'::regclass AND dep.objsubid > 0
+                     AND ga.attrelid = dep.objid AND ga.attnum = dep.objsubid)
          WHERE dep.deptype IN ('n', 'a')
            -- indexes: captured below; a constraint of an index: the same
            AND NOT (dep.classid = 'pg_catalog.pg_class'::regclass
