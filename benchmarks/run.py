@@ -63,6 +63,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-prepare", action="store_true",
                    help="writers never use server-side prepared statements (psycopg "
                         "prepare_threshold=None); default: psycopg's, prepare after 5 runs")
+    p.add_argument("--online-batch-size", type=int, default=None,
+                   help="EnumOpsOptions.online_batch_size of the online tool (default: "
+                        "the library's)")
+    p.add_argument("--online-batch-pause", type=float, default=None,
+                   help="EnumOpsOptions.online_batch_pause of the online tool (default: "
+                        "the library's)")
     p.add_argument("--scenarios", default="writers,lockqueue,autogen",
                    help="which scenarios to run (comma-separated)")
     p.add_argument("--changes", default=",".join(CHANGE_KEYS),
@@ -144,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
             scenarios=selected,
             autogen_repeat=args.autogen_repeat,
             client_prepare=not args.no_prepare,
+            online_options={
+                k: v for k, v in (("online_batch_size", args.online_batch_size),
+                                  ("online_batch_pause", args.online_batch_pause))
+                if v is not None
+            },
         )
         results: dict[str, list[dict[str, object]]] = {}
         if {"writers", "lockqueue"} & set(selected):

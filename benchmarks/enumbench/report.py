@@ -160,6 +160,9 @@ def _costs(ok: list[dict[str, Any]]) -> dict[str, Any]:
         out[key] = median(values)
         out[f"{key}_worst"] = max(values, default=None)
     out["ael_episodes"] = median(float(r["ael_episodes"]) for r in ok if "ael_episodes" in r)
+    # where the worst stall happened (online: which phase it overlapped)
+    worst = max(ok, key=lambda r: r["writes_max_ms"] or 0, default=None)
+    out["stall_phase"] = worst.get("stall_phase") if worst else None
     return out
 
 
@@ -445,8 +448,8 @@ def _costs_md(summary: list[dict[str, Any]], rows: int) -> list[str]:
              "| change | tool | total (s) | write max (ms) | failed writes | ACCESS EXCLUSIVE "
              "holds | longest (ms) | last (ms) | cut-over tx (ms) | backfill (rows/s) | "
              "longest batch (ms) | WAL (MB) | background (MB) | peak extra disk (MB) | "
-             "left (MB) | rewrites |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "left (MB) | rewrites | worst stall during |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     by_change = _group(summary, "change")
     for change in changes:
         group = by_change[(change,)]
@@ -469,7 +472,8 @@ def _costs_md(summary: list[dict[str, Any]], rows: int) -> list[str]:
                 f"{_fmt(cut)} | {_fmt(s.get('backfill_rows_per_s'))} | "
                 f"{_fmt(s.get('backfill_batch_max_ms'))} | {mb('wal_bytes')} | "
                 f"{mb('wal_background_bytes')} | {mb('disk_peak_extra_bytes')} | "
-                f"{mb('disk_end_extra_bytes')} | {','.join(str(x) for x in s['rewrites'])} |"
+                f"{mb('disk_end_extra_bytes')} | {','.join(str(x) for x in s['rewrites'])} | "
+                f"{(s.get('stall_phase') or NONE) if tool == 'online' else NONE} |"
             )
     return [*lines, ""]
 
@@ -611,6 +615,12 @@ def _statements(s: dict[str, Any]) -> str:
     return _fmt(s["statements"])
 
 
+def _online_options(options: dict[str, Any] | None) -> str:
+    if not options:
+        return "the library's defaults (online_batch_size, online_batch_pause)"
+    return ", ".join(f"{k}={v}" for k, v in sorted(options.items()))
+
+
 def _seconds(timeout: str) -> float:
     t = timeout.strip()
     for suffix, factor in (("ms", 0.001), ("s", 1.0), ("min", 60.0)):
@@ -653,6 +663,7 @@ def write(
         "autogen_sizes": list(settings.sizes),
         "autogen_repeat": settings.autogen_repeat,
         "client_prepare": settings.client_prepare,
+        "online_options": dict(settings.online_options),
         "changes": list(settings.changes),
         "tools": list(settings.tools),
         "scenarios": list(settings.scenarios),
@@ -720,6 +731,8 @@ def render(out: Path, data: dict[str, Any]) -> list[Path]:
            f"| writers' prepared statements | "
            f"{'psycopg default (after 5 runs)' if params['client_prepare'] else 'off'} |",
            f"| our lock_timeout | {params['lock_timeout']} |",
+           f"| online tool's options | "
+           f"{_online_options(params.get('online_options'))} |",
            f"| long reader holds its lock | {params['hold_s']:g} s |", ""]
     md += ["## Targets", "", "| target | status | evidence |", "|---|---|---|"]
     md += [f"| {t['target']} | **{t['status']}** | {t['evidence']} |" for t in targets]

@@ -44,6 +44,7 @@ class Settings:
     scenarios: tuple[str, ...] = ("writers", "lockqueue", "autogen")
     autogen_repeat: int = 1
     client_prepare: bool = True  # writers use server-side prepared statements (psycopg default)
+    online_options: dict[str, Any] = field(default_factory=dict)  # enum_ops of the online tool
     timeline: dict[str, Any] = field(default_factory=dict)
     leftovers: list[str] = field(default_factory=list)  # clones still to drop
     _dropper: threading.Thread | None = None
@@ -87,6 +88,8 @@ def _project(settings: Settings, tool: str, name: str) -> Project:
     extra: dict[str, Any] = {}
     if tool in ("ours", "online"):
         extra["enum_ops"] = {"lock_timeout": settings.lock_timeout}
+    if tool == "online":
+        extra["enum_ops"].update(settings.online_options)
     return Project(
         settings.workdir / name / tool,
         python=settings.pythons[tool],
@@ -132,7 +135,7 @@ def client_phases(run: AlembicRun) -> dict[str, Any]:
             if end is not None:
                 first = current["first"] if current["first"] is not None else current["begin"]
                 txs.append({"ms": (end - first) * 1000, "committed": head == "COMMIT",
-                            "statements": current["statements"]})
+                            "statements": current["statements"], "start": first, "end": end})
             current = None
         elif current is not None:
             if head != "SET" and current["first"] is None:
@@ -153,7 +156,28 @@ def client_phases(run: AlembicRun) -> dict[str, Any]:
         "backfill_s": span if updates else None,
         "backfill_rows_per_s": rows / span if updates and span > 0 else None,
         "backfill_batch_max_ms": max(((u[1] - u[0]) * 1000 for u in updates), default=None),
+        # monotonic intervals, for locating a stall: each own transaction (the last one
+        # committed is the cut-over), the backfill's span
+        "phases": [
+            *[("cut-over" if t is committed[-1] else "own transaction", t["start"], t["end"])
+              for t in txs],
+            *([("backfill", updates[0][0], updates[-1][1])] if updates else []),
+        ],
     }
+
+
+def locate_stall(
+    writes: list[Sample], start: float, end: float, phases: list[tuple[str, float, float]]
+) -> dict[str, Any]:
+    """When the longest write in flight during the migration ran, relative to the
+    migration's start, and which phases of an online conversion it overlapped."""
+    during = overlapping(writes, start, end)
+    if not during:
+        return {"stall_at_s": None, "stall_phase": None}
+    worst = max(during, key=lambda s: s[1])
+    w0, w1 = worst[0], worst[0] + worst[1]
+    names = sorted({name for name, p0, p1 in phases if p0 <= w1 and p1 >= w0})
+    return {"stall_at_s": round(w0 - start, 3), "stall_phase": ", ".join(names) or "other"}
 
 
 def thinned(samples: list[Sample], keep: int = 20_000) -> list[Sample]:
@@ -199,6 +223,8 @@ def _fmt_result(r: dict[str, Any]) -> str:
         parts.append(f"AccessExclusive x{r['ael_episodes']} max {r['ael_max_ms']:.0f}ms")
     if r.get("cutover_tx_ms") is not None and r["tool"] == "online":
         parts.append(f"cut-over tx {r['cutover_tx_ms']:.0f}ms")
+    if r.get("stall_phase") and r["tool"] == "online":
+        parts.append(f"longest write at {r['stall_at_s']:.2f}s in {r['stall_phase']}")
     if r.get("backfill_rows_per_s"):
         parts.append(f"backfill {r['backfill_rows_per_s']:,.0f} rows/s")
     if r.get("wal_bytes") is not None:
@@ -241,6 +267,7 @@ def _writers_once(
         correct, state = change.verify(settings.dsn, dbname) if run.ok else (False, "")
     start, end = _migration_window(run)
     writes = loaded.writes()
+    phases_info = client_phases(run)
     during = _latency_summary(overlapping(writes, start, end))
     # p99 over everything the migration can touch: from the command's start (interpreter
     # start-up competes for the CPU too) to the end of the after-period
@@ -287,8 +314,11 @@ def _writers_once(
         "disk_before_bytes": size_before,
         "disk_end_extra_bytes": size_end - size_before,
         **monitor.summary(run.pid if run.pid and run.pid > 0 else None, size_before),
-        **client_phases(run),
+        **phases_info,
+        **locate_stall(writes, start, end, phases_info["phases"]),
     }
+    result["phases"] = [(name, round(p0 - start, 4), round(p1 - start, 4))
+                        for name, p0, p1 in result["phases"]]
     if rep == 0:  # keep one timeline per change and tool for the plot
         settings.timeline.setdefault(change.key, {})[tool] = {
             "writes": [(s[0] - start, s[1], s[2]) for s in thinned(writes)],
