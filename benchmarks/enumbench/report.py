@@ -384,15 +384,21 @@ def _online_targets(
         worst_tx = max(w.get("cutover_tx_ms_worst") or 0 for w in ran)
         worst_any = max(w.get("ael_max_ms_worst") or 0 for w in ran)
         gap = max(w.get("lock_poll_max_gap_ms_worst") or 0 for w in ran)
-        met = worst_cut < 50 and worst_tx < 50
+        # the lock is what the target is about: pg_locks says when it was granted and
+        # when it went; the client's timing of the whole transaction also counts the
+        # catalog work before its LOCK TABLE and the wait for the lock (an upper bound)
+        met = worst_cut < 50
         status = "met" if met else "NOT met"
         evidence = (
-            "cut-over ACCESS EXCLUSIVE (pg_locks sampled, upper bound), worst per change: "
+            "cut-over ACCESS EXCLUSIVE (pg_locks sampled every 2 ms, upper bound), worst "
+            "per change: "
             + ", ".join(f"{CHANGE_SHORT.get(w['change'], w['change'])} "
                         f"{_fmt(w.get('ael_last_ms_worst'), 0, ' ms')}" for w in ran)
-            + f"; cut-over transaction timed by the client, worst {_fmt(worst_tx, 0, ' ms')}"
-            + f"; longest of any phase (expand, constraints) {_fmt(worst_any, 0, ' ms')}"
-            + f"; longest gap between two lock samples {_fmt(gap, 0, ' ms')}" + scale
+            + f"; longest hold of any phase (expand, constraints) {_fmt(worst_any, 0, ' ms')}"
+            + f"; longest gap between two lock samples {_fmt(gap, 0, ' ms')}"
+            + f"; the whole cut-over transaction timed by the client (catalog checks before "
+            f"its LOCK TABLE and the lock wait included), worst {_fmt(worst_tx, 0, ' ms')}"
+            + scale
         )
     targets.append({
         "target": "online cut-over: ACCESS EXCLUSIVE held < 50 ms per table",
