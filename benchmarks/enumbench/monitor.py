@@ -10,6 +10,9 @@
 * **WAL** -- ``pg_current_wal_lsn()`` before and after the command; the difference is
   cluster-wide (other databases on a shared server write WAL too), so the WAL rate of
   the baseline period before the command is recorded to estimate that background.
+* **what the writers wait on** -- every few polls, the wait events of the load's
+  sessions that are active (``pg_stat_activity``): a stall shows up as a run of
+  samples of one wait event (a row lock, the relation extension lock, WAL I/O...).
 * **disk** -- ``pg_database_size()`` of the run's own database, sampled every
   ``disk_interval`` seconds: its peak above the size before the command is the peak
   extra disk (shadow columns, dead row versions, twin indexes, a rewrite's new copy).
@@ -20,12 +23,20 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 
 from . import db
+
+WAITS_SQL = """
+SELECT coalesce(array_agg(wait_event_type || ':' || wait_event), '{}')
+FROM pg_catalog.pg_stat_activity
+WHERE application_name = 'enumbench-load' AND state = 'active' AND wait_event IS NOT NULL
+  AND datname = current_database()
+"""
 
 LOCKS_SQL = """
 SELECT coalesce(array_agg(l.pid), '{}') FROM pg_catalog.pg_locks l
@@ -83,6 +94,8 @@ class Monitor:
     samples: list[tuple[float, tuple[int, ...]]] = field(default_factory=list)
     sizes: list[tuple[float, int]] = field(default_factory=list)
     poll_ms: list[float] = field(default_factory=list)
+    waits: Counter[str] = field(default_factory=Counter)
+    wait_every: int = 5  # polls between two looks at the writers' wait events
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -106,8 +119,14 @@ class Monitor:
             assert row is not None
             params = {"rel": row[0], "db": row[1]}
             next_disk = 0.0
+            polls = 0
             self._ready.set()
             while not self._stop.is_set():
+                polls += 1
+                if polls % self.wait_every == 0:
+                    seen = conn.execute(WAITS_SQL, prepare=True).fetchone()
+                    for event in (seen[0] if seen and seen[0] else ()):
+                        self.waits[str(event)] += 1
                 t0 = time.monotonic()
                 got = conn.execute(LOCKS_SQL, params, prepare=True).fetchone()
                 t1 = time.monotonic()
@@ -173,4 +192,7 @@ class Monitor:
             "lock_poll_p50_ms": polls[len(polls) // 2] if polls else None,
             "lock_poll_max_gap_ms": max(gaps, default=None),
             "disk_peak_extra_bytes": max(peak - size_before, 0),
+            # wait events of active writer sessions, counted over the samples (each
+            # sample that saw one is about wait_every * interval of waiting)
+            "writer_waits": dict(self.waits.most_common(8)),
         }

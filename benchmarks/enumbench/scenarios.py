@@ -225,6 +225,9 @@ def _fmt_result(r: dict[str, Any]) -> str:
         parts.append(f"cut-over tx {r['cutover_tx_ms']:.0f}ms")
     if r.get("stall_phase") and r["tool"] == "online":
         parts.append(f"longest write at {r['stall_at_s']:.2f}s in {r['stall_phase']}")
+    if r.get("writer_waits"):
+        parts.append("writers waited on " + " ".join(
+            f"{k}x{v}" for k, v in list(r["writer_waits"].items())[:3]))
     if r.get("backfill_rows_per_s"):
         parts.append(f"backfill {r['backfill_rows_per_s']:,.0f} rows/s")
     if r.get("wal_bytes") is not None:
