@@ -706,7 +706,8 @@ def render(out: Path, data: dict[str, Any]) -> list[Path]:
     targets = evaluate_targets(writers, lockqueue, autogen, rows=params["rows"],
                                lock_timeout_s=_seconds(params["lock_timeout"]),
                                client_prepare=params["client_prepare"])
-    plots, plot_note = _plots(out, data.get("timeline", {}), lockqueue, autogen)
+    plots, plot_note = _plots(out, data.get("timeline", {}), lockqueue, autogen,
+                              _online_phases(results.get("writers", [])))
     full = {
         "meta": meta,
         "targets": targets,
@@ -762,11 +763,19 @@ def render(out: Path, data: dict[str, Any]) -> list[Path]:
 # --- plots ----------------------------------------------------------------------------------
 
 
+def _online_phases(runs: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """change -> the phases of the online run the writers' plot shows (the first
+    repetition's), relative to the migration's start; absent in older results.json."""
+    return {r["change"]: r["phases"] for r in runs
+            if r["tool"] == "online" and r["rep"] == 0 and r.get("phases")}
+
+
 def _plots(
     out: Path,
     timeline: dict[str, Any],
     lockqueue: list[dict[str, Any]],
     autogen: list[dict[str, Any]],
+    phases: dict[str, list[Any]] | None = None,
 ) -> tuple[dict[str, str], str]:
     try:
         import matplotlib
@@ -792,6 +801,18 @@ def _plots(
             ax.axvspan(data["migration"][0], data["migration"][1], color=TOOL_COLOR[tool],
                        alpha=0.08)
         ax.axhline(100, color="black", lw=0.6, ls="--")
+        marked = False
+        for name, p0, p1 in (phases or {}).get(change, []) if "online" in per_tool else []:
+            if name == "backfill":
+                ax.annotate("", xy=(p1, 0.1), xytext=(p0, 0.1),
+                            arrowprops={"arrowstyle": "<->", "color": TOOL_COLOR["online"]})
+                ax.text((p0 + p1) / 2, 0.12, "online backfill", ha="center", va="bottom",
+                        fontsize=7, color=TOOL_COLOR["online"])
+                ax.set_ylim(bottom=0.07)
+            else:  # an own transaction taking ACCESS EXCLUSIVE (the last: the cut-over)
+                ax.axvline(p0, color=TOOL_COLOR["online"], lw=0.7, ls=":",
+                           label=None if marked else "online: expand / cut-over")
+                marked = True
         ax.set_yscale("log")
         ax.set_xlabel("seconds since the migration started (shaded: migration, per tool)")
         ax.set_ylabel("write latency (ms, log)")
