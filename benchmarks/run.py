@@ -5,6 +5,10 @@ One command (from the repository root, with the project's venv)::
     python benchmarks/run.py                      # 1,000,000 rows, 3 repetitions
     python benchmarks/run.py --rows 200000 --repeat 2
     python benchmarks/run.py --quick              # tiny data, 1 repetition (smoke run)
+    python benchmarks/run.py --rows 10000000 --scenarios writers \
+        --changes remove_value --tools ours,hand,online --no-prepare --out results/10m
+    python benchmarks/run.py --growth results/results.json,results/10m/results.json \
+        --out results/growth                       # 1M vs 10M: growth.md, growth.png
 
 It creates the peer's own venv on first use (``benchmarks/.venv-peer``), builds a
 template database on the server given by ``--url`` (default ``$ENUM_OPS_BENCH_URL`` or
@@ -29,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from enumbench import db, peer, report, scenarios  # noqa: E402
-from enumbench.tools import CHANGE_KEYS, TOOLS  # noqa: E402
+from enumbench.tools import CHANGE_KEYS, CHANGES, TOOLS  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 FULL_SIZES = (1, 10, 100, 1000)
@@ -59,6 +63,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-prepare", action="store_true",
                    help="writers never use server-side prepared statements (psycopg "
                         "prepare_threshold=None); default: psycopg's, prepare after 5 runs")
+    p.add_argument("--online-batch-size", type=int, default=None,
+                   help="EnumOpsOptions.online_batch_size of the online tool (default: "
+                        "the library's)")
+    p.add_argument("--online-batch-pause", type=float, default=None,
+                   help="EnumOpsOptions.online_batch_pause of the online tool (default: "
+                        "the library's)")
     p.add_argument("--scenarios", default="writers,lockqueue,autogen",
                    help="which scenarios to run (comma-separated)")
     p.add_argument("--changes", default=",".join(CHANGE_KEYS),
@@ -72,6 +82,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="rebuild the peer venv (picks up its newest release)")
     p.add_argument("--rerender", type=Path, default=None, metavar="RESULTS_JSON",
                    help="only rebuild report.md and the plots in --out from a results.json")
+    p.add_argument("--growth", default=None, metavar="RESULTS_JSON,...",
+                   help="only compare runs at different --rows (comma-separated results.json "
+                        "files): writes growth.md and growth.png into --out")
     args = p.parse_args(argv)
     args.rows = args.rows or (3_000 if args.quick else 1_000_000)
     args.repeat = args.repeat or (1 if args.quick else 3)
@@ -94,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         for path in report.rerender(args.rerender, args.out):
             print(f"wrote {path}")
         return 0
+    if args.growth is not None:
+        sources = [Path(x) for x in args.growth.split(",") if x]
+        for path in report.growth(sources, args.out):
+            print(f"wrote {path}")
+        return 0
     began = time.monotonic()
 
     def progress(message: str) -> None:
@@ -104,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         raise SystemExit(f"unknown tools {unknown}; known: {list(TOOLS)}")
     selected = tuple(s for s in args.scenarios.split(",") if s)
-    pythons = {"ours": sys.executable, "hand": sys.executable, "vanilla": sys.executable}
+    pythons = {"ours": sys.executable, "hand": sys.executable, "vanilla": sys.executable,
+               "online": sys.executable}
     versions = {"project": peer.own_versions()}
     if "peer" in tools:
         pythons["peer"], versions["peer"] = peer.ensure_peer_venv(
@@ -131,11 +150,20 @@ def main(argv: list[str] | None = None) -> int:
             scenarios=selected,
             autogen_repeat=args.autogen_repeat,
             client_prepare=not args.no_prepare,
+            online_options={
+                k: v for k, v in (("online_batch_size", args.online_batch_size),
+                                  ("online_batch_pause", args.online_batch_pause))
+                if v is not None
+            },
         )
         results: dict[str, list[dict[str, object]]] = {}
         if {"writers", "lockqueue"} & set(selected):
             progress(f"building the template database: {args.rows:,} rows per table")
-            template = db.build_load_template(args.url, args.rows, progress)
+            used = {c.table for c in CHANGES if c.key in settings.changes}
+            template = db.build_load_template(
+                args.url, args.rows, progress,
+                tables=tuple(t for t in (db.ENUM_TABLE, db.CHECK_TABLE) if t in used),
+            )
             try:
                 if "writers" in selected:
                     results["writers"] = scenarios.writers(settings, template)
@@ -145,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                 settings.drop_leftovers()
                 db.drop_database(args.url, template)
         if "autogen" in selected:
-            ag_tools = ("vanilla", *[t for t in tools if t != "hand"])
+            ag_tools = ("vanilla", *[t for t in tools if t not in ("hand", "online")])
             results["autogen"] = scenarios.autogen(settings, ag_tools)
         written = report.write(
             args.out,

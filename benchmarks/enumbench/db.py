@@ -24,6 +24,7 @@ ENUM = "ingestionstatus"
 ENUM_TABLE = "ingestion_queue"
 CHECK_TABLE = "ingestion_check"
 CHECK_CONSTRAINT = "ck_ingestion_check_status"
+CHECK_ENUM = "checkstatus"  # the type check_to_enum creates for the VARCHAR table
 
 INITIAL_LABELS = ("pending", "processing", "succeeded", "failed", "obsolete")
 """The enum's labels before every change.  ``obsolete`` is held by no row (it is the one
@@ -142,12 +143,15 @@ CREATE TABLE public.alembic_version (
 """
 
 
-def build_load_template(dsn: str, rows: int, progress: Any) -> str:
+def build_load_template(
+    dsn: str, rows: int, progress: Any, tables: tuple[str, ...] = (ENUM_TABLE, CHECK_TABLE)
+) -> str:
     """The writers/lock-queue template: one enum table, one VARCHAR + CHECK table.
 
     Both tables have ``rows`` rows, a primary key and an index on the status column, as
     in the user's ``ai.ingestion_queue``.  Vacuumed and analysed so that no run pays for
-    hint bits or statistics the others did not.
+    hint bits or statistics the others did not.  The CHECK table is left empty when no
+    selected change uses it (``tables``): at 10M rows it halves every clone.
     """
     name = f"enumbench_tmpl_{uuid.uuid4().hex[:8]}"
     with admin_connect(dsn) as conn:
@@ -182,7 +186,7 @@ def build_load_template(dsn: str, rows: int, progress: Any) -> str:
             )""",
         f"""INSERT INTO {SCHEMA}.{CHECK_TABLE} (status, payload)
             SELECT (ARRAY['pending','processing','succeeded','failed'])[1 + g % 4], md5(g::text)
-            FROM generate_series(1, {int(rows)}) AS g""",
+            FROM generate_series(1, {int(rows) if CHECK_TABLE in tables else 0}) AS g""",
         f"CREATE INDEX ix_{CHECK_TABLE}_status ON {SCHEMA}.{CHECK_TABLE} (status)",
         REWRITE_LOG_SQL,
         ALEMBIC_VERSION_SQL,
@@ -191,7 +195,8 @@ def build_load_template(dsn: str, rows: int, progress: Any) -> str:
         with admin_connect(dsn, name) as conn:
             for statement in statements:
                 conn.execute(statement)
-            progress(f"template {name}: {rows:,} rows x 2 tables loaded; VACUUM ANALYZE")
+            progress(f"template {name}: {rows:,} rows x {len(tables)} tables loaded; "
+                     "VACUUM ANALYZE")
             conn.execute(f"VACUUM (FREEZE, ANALYZE) {SCHEMA}.{ENUM_TABLE}")
             conn.execute(f"VACUUM (FREEZE, ANALYZE) {SCHEMA}.{CHECK_TABLE}")
     except BaseException:  # Ctrl-C / SIGTERM while loading: leave nothing behind
@@ -230,7 +235,7 @@ def rewrites_logged(dsn: str, dbname: str) -> int:
     return int(row[0]) if row else 0
 
 
-def enum_labels(dsn: str, dbname: str) -> list[str]:
+def enum_labels(dsn: str, dbname: str, type_name: str = ENUM) -> list[str]:
     with admin_connect(dsn, dbname) as conn:
         rows = conn.execute(
             """
@@ -240,19 +245,34 @@ def enum_labels(dsn: str, dbname: str) -> list[str]:
             WHERE n.nspname = %s AND t.typname = %s
             ORDER BY e.enumsortorder
             """,
-            (SCHEMA, ENUM),
+            (SCHEMA, type_name),
         ).fetchall()
     return [str(r[0]) for r in rows]
 
 
-def check_constraints(dsn: str, dbname: str) -> list[tuple[str, str, bool]]:
-    """(name, definition, validated) of every CHECK on the VARCHAR table."""
+def check_constraints(
+    dsn: str, dbname: str, table: str = CHECK_TABLE
+) -> list[tuple[str, str, bool]]:
+    """(name, definition, validated) of every CHECK on ``table`` (the VARCHAR table)."""
     with admin_connect(dsn, dbname) as conn:
         rows = conn.execute(
             """
             SELECT conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint
             WHERE conrelid = %s::regclass AND contype = 'c' ORDER BY conname
             """,
-            (f"{SCHEMA}.{CHECK_TABLE}",),
+            (f"{SCHEMA}.{table}",),
         ).fetchall()
     return [(str(r[0]), str(r[1]), bool(r[2])) for r in rows]
+
+
+def column_type(dsn: str, dbname: str, table: str, column: str = "status") -> str:
+    """``format_type`` of ``table.column`` (schema-qualified for an enum)."""
+    with admin_connect(dsn, dbname) as conn:
+        row = conn.execute(
+            """
+            SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+            WHERE a.attrelid = %s::regclass AND a.attname = %s AND NOT a.attisdropped
+            """,
+            (f"{SCHEMA}.{table}", column),
+        ).fetchone()
+    return "" if row is None else str(row[0])

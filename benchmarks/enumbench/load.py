@@ -115,8 +115,8 @@ class Load:
     table: str
     rows: int
     interval: float = 0.004
-    max_seconds: float = 600.0
-    max_ops: int = 200_000
+    max_seconds: float = 3600.0  # an online conversion of 10M rows takes minutes
+    max_ops: int = 2_000_000
     kinds: tuple[str, ...] = ("insert", "update", "select")
     prepare: bool = True  # psycopg's default: prepare after five executions
     _procs: list[Any] = field(default_factory=list)

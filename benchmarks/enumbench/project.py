@@ -6,8 +6,10 @@ benchmark's settings: every tool gets the same ``env.py`` except its import line
 use Alembic's own ``op``, and the env.py is instrumented: it times
 ``context.run_migrations()`` with ``time.monotonic()`` (CLOCK_MONOTONIC, comparable
 across processes, so the migration window lines up with the load's samples) and counts
-the SQL statements sent inside that window with an engine event.  It writes both to
-the JSON file named by ``$BENCH_STATS``.
+the SQL statements sent inside that window with an engine event, each with its start,
+end and rowcount (an online conversion's own transactions and backfill batches are
+read from that log), and the backend pid of the migration's connection.  It writes all
+that to the JSON file named by ``$BENCH_STATS``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,27 +28,44 @@ INSTRUMENTATION = '''
 import json
 import time
 
-counter = {"n": 0, "on": False}
+counter = {"n": 0, "on": False, "pid": None}
+statements = []  # [start, end or None, first words, rowcount]
 
 
 def _count(conn, cursor, statement, parameters, ctx, executemany):
     if counter["on"]:
         counter["n"] += 1
+        if counter["pid"] is None:
+            try:
+                counter["pid"] = conn.connection.dbapi_connection.info.backend_pid
+            except Exception:
+                counter["pid"] = -1
+        statements.append([time.monotonic(), None, " ".join(statement.split()[:3])[:48], -1])
+
+
+def _done(conn, cursor, statement, parameters, ctx, executemany):
+    if counter["on"] and statements and statements[-1][1] is None:
+        statements[-1][1] = time.monotonic()
+        statements[-1][3] = getattr(cursor, "rowcount", -1)
 
 
 def instrument(engine):
     sa.event.listen(engine, "before_cursor_execute", _count)
+    sa.event.listen(engine, "after_cursor_execute", _done)
 
 
 def run_migrations():
     counter["on"] = True
     start = time.monotonic()
-    with context.begin_transaction():
-        context.run_migrations()
-    end = time.monotonic()
-    counter["on"] = False
-    with open(os.environ["BENCH_STATS"], "w") as fh:
-        json.dump({"start": start, "end": end, "statements": counter["n"]}, fh)
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        end = time.monotonic()
+        counter["on"] = False
+        with open(os.environ["BENCH_STATS"], "w") as fh:
+            json.dump({"start": start, "end": end, "statements": counter["n"],
+                       "pid": counter["pid"], "log": statements}, fh)
 '''
 
 ENVIRONMENT: dict[str, str | None] = {
@@ -72,6 +91,8 @@ class AlembicRun:
     stderr: str
     proc_start: float = 0.0
     proc_end: float = 0.0
+    pid: int | None = None  # the migration's backend
+    log: list[list[Any]] = field(default_factory=list)  # [start, end, words, rowcount]
 
     @property
     def ok(self) -> bool:
@@ -155,6 +176,8 @@ class Project(AlembicProject):
             stderr=stderr,
             proc_start=started,
             proc_end=ended,
+            pid=data.get("pid"),
+            log=data.get("log") or [],
         )
 
     def run(self, url: str, *args: str, timeout: float = 900) -> AlembicRun:

@@ -27,12 +27,18 @@ TOOL_LABEL = {
     "peer": "alembic-postgresql-enum",
     "hand": "hand recipe",
     "vanilla": "vanilla Alembic",
+    "online": "alembic-enum-ops online=True",
 }
-TOOL_COLOR = {"ours": "tab:green", "peer": "tab:red", "hand": "tab:blue", "vanilla": "tab:gray"}
+TOOL_COLOR = {"ours": "tab:green", "peer": "tab:red", "hand": "tab:blue", "vanilla": "tab:gray",
+              "online": "tab:purple"}
 CHANGE_TITLE = {c.key: c.title for c in CHANGES}
 CHANGE_SHORT = {"add_value": "add", "add_middle": "add in middle", "rename_value": "rename",
-                "remove_value": "remove (swap)", "check_set": "CHECK set"}
+                "remove_value": "remove (swap)", "check_set": "CHECK set",
+                "enum_to_check": "enum to CHECK", "check_to_enum": "CHECK to enum"}
 ADD_RENAME_CHECK = ("add_value", "add_middle", "rename_value", "check_set")
+REWRITING = ("remove_value", "enum_to_check", "check_to_enum")
+"""The changes that rewrite a table unless run online."""
+MB = 2**20
 NONE = "\N{EN DASH}"  # an empty table cell
 TIMES = "\N{MULTIPLICATION SIGN}"
 
@@ -105,7 +111,7 @@ def _group(
 
 
 def _tools_in(rows: list[dict[str, Any]]) -> list[str]:
-    order = ["ours", "peer", "hand", "vanilla"]
+    order = ["ours", "online", "peer", "hand", "vanilla"]
     present = {r["tool"] for r in rows}
     return [t for t in order if t in present]
 
@@ -135,7 +141,28 @@ def summarise_writers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "state": ok[0]["state"] if ok else "",
             "errors": sorted({e for r in group for e in r["write_errors"]}
                              | {r["error"].splitlines()[-1] for r in group if r["error"]}),
+            **_costs(ok),
         })
+    return out
+
+
+COSTS = ("ael_max_ms", "ael_last_ms", "cutover_tx_ms", "own_tx_max_ms", "backfill_rows_per_s",
+         "backfill_batch_max_ms", "wal_bytes", "wal_background_bytes", "disk_peak_extra_bytes",
+         "disk_end_extra_bytes", "lock_poll_max_gap_ms")
+"""Per-run measures of what a migration costs (monitor.py, scenarios.client_phases):
+absent from results.json files written before they existed."""
+
+
+def _costs(ok: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in COSTS:
+        values = [r.get(key) for r in ok if r.get(key) is not None]
+        out[key] = median(values)
+        out[f"{key}_worst"] = max(values, default=None)
+    out["ael_episodes"] = median(float(r["ael_episodes"]) for r in ok if "ael_episodes" in r)
+    # where the worst stall happened (online: which phase it overlapped)
+    worst = max(ok, key=lambda r: r["writes_max_ms"] or 0, default=None)
+    out["stall_phase"] = worst.get("stall_phase") if worst else None
     return out
 
 
@@ -159,6 +186,8 @@ def summarise_lockqueue(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "probe_total_wait_s": median(r["probe_total_wait_s"] for r in group),
             "migration_s": median(r["migration_s"] for r in ok),
             "lock_retries": median(float(r["lock_retries"]) for r in group),
+            "ael_max_ms": median(r.get("ael_max_ms") for r in ok),
+            "cutover_tx_ms": median(r.get("cutover_tx_ms") for r in ok),
             "rewrites": sorted({r["rewrites"] for r in ok}),
             "correct": bool(ok) and all(r["correct"] for r in ok),
             "errors": sorted({r["error"].splitlines()[-1] for r in group if r["error"]}),
@@ -203,6 +232,7 @@ def evaluate_targets(
     *,
     rows: int,
     lock_timeout_s: float,
+    client_prepare: bool = True,
 ) -> list[dict[str, str]]:
     targets: list[dict[str, str]] = []
     scale = "" if rows >= 1_000_000 else f" (measured at {rows:,} rows, not 1M)"
@@ -273,6 +303,9 @@ def evaluate_targets(
         "evidence": evidence,
     })
 
+    targets += _online_targets(writers, lockqueue, scale=scale, lock_timeout_s=lock_timeout_s,
+                               client_prepare=client_prepare)
+
     # T3: autogenerate: added statements constant (<= 3); added time < 20% at largest size
     sizes = sorted({a["enums"] for a in autogen})
     added: list[tuple[int, float]] = []
@@ -308,7 +341,148 @@ def evaluate_targets(
     return targets
 
 
+def _online_targets(
+    writers: list[dict[str, Any]],
+    lockqueue: list[dict[str, Any]],
+    *,
+    scale: str,
+    lock_timeout_s: float,
+    client_prepare: bool,
+) -> list[dict[str, str]]:
+    targets: list[dict[str, str]] = []
+    online = [w for w in writers if w["tool"] == "online"]
+    ran = [w for w in online if w["succeeded"]]
+    missing = [w["change"] for w in online if not w["succeeded"]]
+    prepared = (" (writers used server-side prepared statements: run with --no-prepare for "
+                "this target)" if client_prepare else "")
+    if not ran:
+        status, evidence = "not measured", "no online run succeeded" + (
+            f": {missing}" if missing else "")
+    else:
+        worst = max(w["writes_max_ms_worst"] or 0 for w in ran)
+        failed = sum(w["failed_writes"] for w in online)
+        rewrites = sorted({c for w in ran for c in w["rewrites"]})
+        met = not missing and worst < 100 and failed == 0 and not client_prepare
+        status = "met" if met else "NOT met"
+        evidence = (
+            "worst writer latency during the online runs (cut-over included) "
+            + ", ".join(f"{CHANGE_SHORT.get(w['change'], w['change'])} "
+                        f"{_fmt(w['writes_max_ms_worst'], 0, ' ms')}" for w in ran)
+            + f"; failed writes {failed}; table rewrites {rewrites}"
+            + (f"; did not run: {missing}" if missing else "") + prepared + scale
+        )
+    targets.append({
+        "target": "online conversions: writers' max stall < 100 ms and zero failed writes "
+                  "(no server-side prepared statements) during the whole operation",
+        "status": status, "evidence": evidence,
+    })
+
+    if not ran or all(w.get("ael_last_ms_worst") is None for w in ran):
+        status, evidence = "not measured", "no online run with pg_locks samples"
+    else:
+        worst_cut = max(w.get("ael_last_ms_worst") or 0 for w in ran)
+        worst_tx = max(w.get("cutover_tx_ms_worst") or 0 for w in ran)
+        worst_any = max(w.get("ael_max_ms_worst") or 0 for w in ran)
+        gap = max(w.get("lock_poll_max_gap_ms_worst") or 0 for w in ran)
+        # the lock is what the target is about: pg_locks says when it was granted and
+        # when it went; the client's timing of the whole transaction also counts the
+        # catalog work before its LOCK TABLE and the wait for the lock (an upper bound)
+        met = worst_cut < 50
+        status = "met" if met else "NOT met"
+        evidence = (
+            "cut-over ACCESS EXCLUSIVE (pg_locks sampled every 2 ms, upper bound), worst "
+            "per change: "
+            + ", ".join(f"{CHANGE_SHORT.get(w['change'], w['change'])} "
+                        f"{_fmt(w.get('ael_last_ms_worst'), 0, ' ms')}" for w in ran)
+            + f"; longest hold of any phase (expand, constraints) {_fmt(worst_any, 0, ' ms')}"
+            + f"; longest gap between two lock samples {_fmt(gap, 0, ' ms')}"
+            + f"; the whole cut-over transaction timed by the client (catalog checks before "
+            f"its LOCK TABLE and the lock wait included), worst {_fmt(worst_tx, 0, ' ms')}"
+            + scale
+        )
+    targets.append({
+        "target": "online cut-over: ACCESS EXCLUSIVE held < 50 ms per table",
+        "status": status, "evidence": evidence,
+    })
+
+    lq = [r for r in lockqueue if r["tool"] == "online"]
+    if not lq or not any(r["succeeded"] for r in lq):
+        status, evidence = "not measured", "no online run in the lock-queue scenario"
+    else:
+        worst = max(r["probe_max_wait_ms_worst"] or 0 for r in lq)
+        bound = lock_timeout_s * 1000 * 1.25 + 150  # as the swap's: scheduling slack
+        met = worst <= bound and all(r["succeeded"] == r["runs"] for r in lq)
+        status = "met" if met else "NOT met"
+        evidence = (
+            f"longest SELECT wait overall during the online runs {_fmt(worst, 0, ' ms')} "
+            f"with lock_timeout {lock_timeout_s * 1000:.0f} ms (bound with slack "
+            f"{bound:.0f} ms): "
+            + ", ".join(f"{CHANGE_SHORT.get(r['change'], r['change'])} "
+                        f"{_fmt(r['probe_max_wait_ms_worst'], 0, ' ms')} "
+                        f"({_fmt(r['lock_retries'], 0)} retries)" for r in lq)
+        )
+    targets.append({
+        "target": "online under a held lock: readers wait at most lock_timeout",
+        "status": status, "evidence": evidence,
+    })
+    return targets
+
+
 # --- markdown -------------------------------------------------------------------------------
+
+
+def _costs_md(summary: list[dict[str, Any]], rows: int) -> list[str]:
+    changes = [c for c in REWRITING if any(s["change"] == c for s in summary)]
+    if not changes:
+        return []
+    lines = ["## 1b. Online vs rewrite: exclusive locks, WAL, disk", "",
+             "Measured in the same writer runs.  *ACCESS EXCLUSIVE*: a thread polls "
+             "`pg_locks` every 2 ms for the lock granted to the migration's backend on the "
+             "table; each hold is bracketed by the samples around it (the upper bound is "
+             "shown: a few ms above the true hold); *holds* counts them, *longest* is the "
+             "longest, *last* the last one (an online conversion's cut-over).  *Cut-over "
+             "tx* is the cut-over transaction timed by the migration's client, from its "
+             "first statement after `SET LOCAL lock_timeout` to the end of its `COMMIT`.  "
+             "*Backfill*: rows per second of the online UPDATE batches, and the longest "
+             "batch.  *WAL*: `pg_wal_lsn_diff` of `pg_current_wal_lsn()` around the command; "
+             "it is cluster-wide, so *background* estimates what the load and other "
+             "databases wrote meanwhile (the WAL rate of the baseline second, times the "
+             "command's duration).  *Peak extra disk*: the peak of `pg_database_size` "
+             "(sampled every 0.25 s) above its size before; *left*: what is still there "
+             "at the end (dead row versions until VACUUM).  Medians over repetitions.", "",
+             f"Table size before: {rows:,} rows.", "",
+             "| change | tool | total (s) | write max (ms) | failed writes | ACCESS EXCLUSIVE "
+             "holds | longest (ms) | last (ms) | cut-over tx (ms) | backfill (rows/s) | "
+             "longest batch (ms) | WAL (MB) | background (MB) | peak extra disk (MB) | "
+             "left (MB) | rewrites | worst stall during |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+    by_change = _group(summary, "change")
+    for change in changes:
+        group = by_change[(change,)]
+        for tool in _tools_in(group):
+            s = _find(group, tool=tool)
+            assert s is not None
+            if not s["succeeded"]:
+                continue
+
+            def mb(key: str, s: dict[str, Any] = s) -> str:
+                v = s.get(key)
+                return NONE if v is None else f"{v / MB:,.0f}"
+
+            cut = s.get("cutover_tx_ms") if tool == "online" else None
+            lines.append(
+                f"| {CHANGE_SHORT.get(change, change)} | {TOOL_LABEL[tool]} | "
+                f"{_fmt(s['migration_s'], 2)} | {_fmt(s['writes_max_ms'])} | "
+                f"{s['failed_writes']} | {_fmt(s.get('ael_episodes'))} | "
+                f"{_fmt(s.get('ael_max_ms'))} | {_fmt(s.get('ael_last_ms'))} | "
+                f"{_fmt(cut)} | {_fmt(s.get('backfill_rows_per_s'))} | "
+                f"{_fmt(s.get('backfill_batch_max_ms'))} | {mb('wal_bytes')} | "
+                f"{mb('wal_background_bytes')} | {mb('disk_peak_extra_bytes')} | "
+                f"{mb('disk_end_extra_bytes')} | {','.join(str(x) for x in s['rewrites'])} | "
+                f"{(s.get('stall_phase') or NONE) if tool == 'online' else NONE} |"
+            )
+    return [*lines, ""]
+
 
 
 def _writers_md(
@@ -447,6 +621,12 @@ def _statements(s: dict[str, Any]) -> str:
     return _fmt(s["statements"])
 
 
+def _online_options(options: dict[str, Any] | None) -> str:
+    if not options:
+        return "the library's defaults (online_batch_size, online_batch_pause)"
+    return ", ".join(f"{k}={v}" for k, v in sorted(options.items()))
+
+
 def _seconds(timeout: str) -> float:
     t = timeout.strip()
     for suffix, factor in (("ms", 0.001), ("s", 1.0), ("min", 60.0)):
@@ -489,6 +669,7 @@ def write(
         "autogen_sizes": list(settings.sizes),
         "autogen_repeat": settings.autogen_repeat,
         "client_prepare": settings.client_prepare,
+        "online_options": dict(settings.online_options),
         "changes": list(settings.changes),
         "tools": list(settings.tools),
         "scenarios": list(settings.scenarios),
@@ -523,8 +704,10 @@ def render(out: Path, data: dict[str, Any]) -> list[Path]:
     lockqueue = summarise_lockqueue(results.get("lockqueue", []))
     autogen = summarise_autogen(results.get("autogen", []))
     targets = evaluate_targets(writers, lockqueue, autogen, rows=params["rows"],
-                               lock_timeout_s=_seconds(params["lock_timeout"]))
-    plots, plot_note = _plots(out, data.get("timeline", {}), lockqueue, autogen)
+                               lock_timeout_s=_seconds(params["lock_timeout"]),
+                               client_prepare=params["client_prepare"])
+    plots, plot_note = _plots(out, data.get("timeline", {}), lockqueue, autogen,
+                              _online_phases(results.get("writers", [])))
     full = {
         "meta": meta,
         "targets": targets,
@@ -536,7 +719,8 @@ def render(out: Path, data: dict[str, Any]) -> list[Path]:
     json_path = out / "results.json"
     json_path.write_text(json.dumps(full, default=str, separators=(",", ":")) + "\n")
 
-    md = ["# Benchmark report: alembic-enum-ops vs alembic-postgresql-enum vs the hand recipe",
+    md = ["# Benchmark report: alembic-enum-ops (rewrite and online) vs "
+          "alembic-postgresql-enum vs the hand recipe",
           "",
           f"Generated {meta['generated']} at commit `{meta['commit']}` in "
           f"{meta['elapsed_s']:.0f} s"
@@ -554,6 +738,8 @@ def render(out: Path, data: dict[str, Any]) -> list[Path]:
            f"| writers' prepared statements | "
            f"{'psycopg default (after 5 runs)' if params['client_prepare'] else 'off'} |",
            f"| our lock_timeout | {params['lock_timeout']} |",
+           f"| online tool's options | "
+           f"{_online_options(params.get('online_options'))} |",
            f"| long reader holds its lock | {params['hold_s']:g} s |", ""]
     md += ["## Targets", "", "| target | status | evidence |", "|---|---|---|"]
     md += [f"| {t['target']} | **{t['status']}** | {t['evidence']} |" for t in targets]
@@ -562,6 +748,7 @@ def render(out: Path, data: dict[str, Any]) -> list[Path]:
         md += [f"_{plot_note}_", ""]
     if writers:
         md += _writers_md(writers, plots, params["baseline_s"], params["after_s"])
+        md += _costs_md(writers, params["rows"])
     if lockqueue:
         md += _lockqueue_md(lockqueue, params["hold_s"], params["lock_timeout"],
                             plots.get("lockqueue"),
@@ -576,11 +763,19 @@ def render(out: Path, data: dict[str, Any]) -> list[Path]:
 # --- plots ----------------------------------------------------------------------------------
 
 
+def _online_phases(runs: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """change -> the phases of the online run the writers' plot shows (the first
+    repetition's), relative to the migration's start; absent in older results.json."""
+    return {r["change"]: r["phases"] for r in runs
+            if r["tool"] == "online" and r["rep"] == 0 and r.get("phases")}
+
+
 def _plots(
     out: Path,
     timeline: dict[str, Any],
     lockqueue: list[dict[str, Any]],
     autogen: list[dict[str, Any]],
+    phases: dict[str, list[Any]] | None = None,
 ) -> tuple[dict[str, str], str]:
     try:
         import matplotlib
@@ -606,6 +801,18 @@ def _plots(
             ax.axvspan(data["migration"][0], data["migration"][1], color=TOOL_COLOR[tool],
                        alpha=0.08)
         ax.axhline(100, color="black", lw=0.6, ls="--")
+        marked = False
+        for name, p0, p1 in (phases or {}).get(change, []) if "online" in per_tool else []:
+            if name == "backfill":
+                ax.annotate("", xy=(p1, 0.1), xytext=(p0, 0.1),
+                            arrowprops={"arrowstyle": "<->", "color": TOOL_COLOR["online"]})
+                ax.text((p0 + p1) / 2, 0.12, "online backfill", ha="center", va="bottom",
+                        fontsize=7, color=TOOL_COLOR["online"])
+                ax.set_ylim(bottom=0.07)
+            else:  # an own transaction taking ACCESS EXCLUSIVE (the last: the cut-over)
+                ax.axvline(p0, color=TOOL_COLOR["online"], lw=0.7, ls=":",
+                           label=None if marked else "online: expand / cut-over")
+                marked = True
         ax.set_yscale("log")
         ax.set_xlabel("seconds since the migration started (shaded: migration, per tool)")
         ax.set_ylabel("write latency (ms, log)")
@@ -642,7 +849,7 @@ def _plots(
         plt.close(fig)
         plots["lockqueue"] = "lockqueue.png"
     for change, per_tool in timeline.get("lockqueue", {}).items():
-        if change not in ("remove_value", "check_set"):
+        if change not in ("remove_value", "check_set", *REWRITING):
             continue  # the others take no table lock: nothing to see
         fig, ax = plt.subplots(figsize=(9, 4.2))
         for tool, data in per_tool.items():
@@ -692,3 +899,78 @@ def _plots(
         plt.close(fig)
         plots["autogen"] = "autogen.png"
     return plots, ""
+
+
+# --- growth with table size (runs at different --rows) ------------------------------------
+
+GROWTH = (
+    ("migration_s", "total time (s)", 1.0),
+    ("writes_max_ms_worst", "writers' longest stall (ms)", 1.0),
+    ("ael_max_ms_worst", "longest ACCESS EXCLUSIVE hold (ms)", 1.0),
+    ("wal_bytes", "WAL written (MB, cluster-wide)", 1 / MB),
+    ("disk_peak_extra_bytes", "peak extra disk (MB)", 1 / MB),
+)
+
+
+def growth(sources: list[Path], out: Path) -> list[Path]:
+    """growth.md and growth.png: each writer measure by table size, per change and tool,
+    from results.json files of runs at different ``--rows``."""
+    out.mkdir(parents=True, exist_ok=True)
+    points: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
+    origins = []
+    for source in sources:
+        data = json.loads(source.read_text())
+        rows = int(data["meta"]["parameters"]["rows"])
+        origins.append(f"`{source}` ({rows:,} rows, {data['meta']['generated']}, "
+                       f"commit `{data['meta']['commit']}`)")
+        for s in data["summary"]["writers"]:
+            if s["change"] in REWRITING and s["succeeded"]:
+                points.setdefault((s["change"], s["tool"]), []).append((rows, s))
+    # a change and tool measured at one size only says nothing about growth
+    points = {k: sorted(v, key=lambda p: p[0]) for k, v in points.items() if len(v) > 1}
+    md = ["# Growth with table size", "", "From " + "; ".join(origins) + ".", "",
+          "Medians over repetitions, except the stall and the lock hold: worst repetition.  "
+          f"*{TIMES}* is the ratio between the largest and the smallest size.", "",
+          "| change | tool | rows | " + " | ".join(label for _, label, _ in GROWTH) + " |",
+          "|---|---|---:|" + "---:|" * len(GROWTH)]
+    for (change, tool), pts in sorted(points.items()):
+        for rows, s in pts:
+            md.append(f"| {CHANGE_SHORT.get(change, change)} | {TOOL_LABEL[tool]} | {rows:,} | "
+                      + " | ".join(_fmt(None if s.get(k) is None else s[k] * f, 1 if f == 1
+                                        and k == "migration_s" else 0)
+                                   for k, _, f in GROWTH) + " |")
+        first, last = pts[0][1], pts[-1][1]
+        md.append(f"| | | {TIMES} | " + " | ".join(
+            _ratio(last.get(k), first.get(k)) for k, _, _ in GROWTH) + " |")
+    written = []
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        md += ["", "_matplotlib is not installed: no plot._"]
+    else:
+        fig, axes = plt.subplots(1, len(GROWTH), figsize=(4 * len(GROWTH), 4))
+        styles = {"remove_value": "o-", "enum_to_check": "s--", "check_to_enum": "^:"}
+        for ax, (key, label, factor) in zip(axes, GROWTH, strict=True):
+            for (change, tool), pts in sorted(points.items()):
+                xy = [(r, s[key] * factor) for r, s in pts if s.get(key) is not None]
+                if xy:
+                    ax.plot([p[0] for p in xy], [max(p[1], 0.1) for p in xy],
+                            styles.get(change, "o-"), color=TOOL_COLOR[tool],
+                            label=f"{TOOL_LABEL[tool]}, {CHANGE_SHORT.get(change, change)}")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("rows in the table")
+            ax.set_title(label, fontsize=9)
+        axes[0].legend(fontsize=7)
+        fig.suptitle("Rewrite vs online: growth with table size")
+        fig.tight_layout()
+        fig.savefig(out / "growth.png", dpi=110)
+        plt.close(fig)
+        md += ["", "![growth with table size](growth.png)"]
+        written.append(out / "growth.png")
+    path = out / "growth.md"
+    path.write_text("\n".join(md) + "\n")
+    return [path, *written]

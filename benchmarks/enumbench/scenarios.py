@@ -18,6 +18,7 @@ from typing import Any
 
 from . import db, models
 from .load import Load, LockHolder, Probes, Sample
+from .monitor import Monitor, database_size, wal_diff, wal_lsn
 from .project import AlembicRun, Project
 from .stats import overlapping, percentile
 from .tools import CHANGES, Change, tool_import
@@ -43,6 +44,7 @@ class Settings:
     scenarios: tuple[str, ...] = ("writers", "lockqueue", "autogen")
     autogen_repeat: int = 1
     client_prepare: bool = True  # writers use server-side prepared statements (psycopg default)
+    online_options: dict[str, Any] = field(default_factory=dict)  # enum_ops of the online tool
     timeline: dict[str, Any] = field(default_factory=dict)
     leftovers: list[str] = field(default_factory=list)  # clones still to drop
     _dropper: threading.Thread | None = None
@@ -84,8 +86,10 @@ def rotated(tools: tuple[str, ...], rep: int) -> list[str]:
 
 def _project(settings: Settings, tool: str, name: str) -> Project:
     extra: dict[str, Any] = {}
-    if tool == "ours":
+    if tool in ("ours", "online"):
         extra["enum_ops"] = {"lock_timeout": settings.lock_timeout}
+    if tool == "online":
+        extra["enum_ops"].update(settings.online_options)
     return Project(
         settings.workdir / name / tool,
         python=settings.pythons[tool],
@@ -111,7 +115,78 @@ def _latency_summary(samples: list[Sample]) -> dict[str, Any]:
 
 
 def _lock_retries(run: AlembicRun) -> int:
-    return len(re.findall(r"lock not available within lock_timeout", run.stderr))
+    return len(re.findall(r"lock not available (?:within lock_timeout|\(attempt)", run.stderr))
+
+
+def client_phases(run: AlembicRun) -> dict[str, Any]:
+    """From the migration's statement log: its own transactions (an online conversion's
+    expand, constraints and cut-over: ``BEGIN``, ``SET LOCAL lock_timeout``, the work,
+    ``COMMIT``), timed from the first statement after the SET to the end of the COMMIT
+    (an upper bound of how long the transaction held its locks), and the backfill (the
+    UPDATE batches run outside a transaction block): rows, rate, longest batch."""
+    txs: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    updates: list[tuple[float, float, int]] = []
+    for start, end, words, rowcount in run.log:
+        head = str(words).split(" ", 1)[0].upper()
+        if head == "BEGIN":
+            current = {"begin": start, "first": None, "statements": 0}
+        elif current is not None and head in ("COMMIT", "ROLLBACK"):
+            if end is not None:
+                first = current["first"] if current["first"] is not None else current["begin"]
+                txs.append({"ms": (end - first) * 1000, "committed": head == "COMMIT",
+                            "statements": current["statements"], "start": first, "end": end})
+            current = None
+        elif current is not None:
+            if head != "SET" and current["first"] is None:
+                current["first"] = start
+            current["statements"] += 1
+        elif head == "UPDATE" and end is not None:
+            updates.append((start, end, int(rowcount)))
+    committed = [t for t in txs if t["committed"]]
+    rows = sum(max(u[2], 0) for u in updates)
+    span = (updates[-1][1] - updates[0][0]) if updates else 0.0
+    return {
+        "own_tx_ms": [round(t["ms"], 1) for t in committed],
+        "own_tx_max_ms": max((t["ms"] for t in committed), default=None),
+        # the last transaction of its own an online conversion commits is its cut-over
+        "cutover_tx_ms": committed[-1]["ms"] if committed else None,
+        "backfill_batches": len(updates),
+        "backfill_rows": rows,
+        "backfill_s": span if updates else None,
+        "backfill_rows_per_s": rows / span if updates and span > 0 else None,
+        "backfill_batch_max_ms": max(((u[1] - u[0]) * 1000 for u in updates), default=None),
+        # monotonic intervals, for locating a stall: each own transaction (the last one
+        # committed is the cut-over), the backfill's span
+        "phases": [
+            *[("cut-over" if t is committed[-1] else "own transaction", t["start"], t["end"])
+              for t in txs],
+            *([("backfill", updates[0][0], updates[-1][1])] if updates else []),
+        ],
+    }
+
+
+def locate_stall(
+    writes: list[Sample], start: float, end: float, phases: list[tuple[str, float, float]]
+) -> dict[str, Any]:
+    """When the longest write in flight during the migration ran, relative to the
+    migration's start, and which phases of an online conversion it overlapped."""
+    during = overlapping(writes, start, end)
+    if not during:
+        return {"stall_at_s": None, "stall_phase": None}
+    worst = max(during, key=lambda s: s[1])
+    w0, w1 = worst[0], worst[0] + worst[1]
+    names = sorted({name for name, p0, p1 in phases if p0 <= w1 and p1 >= w0})
+    return {"stall_at_s": round(w0 - start, 3), "stall_phase": ", ".join(names) or "other"}
+
+
+def thinned(samples: list[Sample], keep: int = 20_000) -> list[Sample]:
+    """At most about ``keep`` samples for the plot: every n-th, and every slow (> 20 ms)
+    or failed one (a long online run at 10M rows makes hundreds of thousands)."""
+    if len(samples) <= keep:
+        return samples
+    step = -(-len(samples) // keep)
+    return [s for i, s in enumerate(samples) if i % step == 0 or s[1] > 0.02 or not s[2]]
 
 
 # --- 1. writers during a migration ----------------------------------------------------
@@ -144,6 +219,21 @@ def _fmt_result(r: dict[str, Any]) -> str:
     if "probe_max_wait_ms" in r and r["probe_max_wait_ms"] is not None:
         parts.append(f"select max wait {r['probe_max_wait_ms']:.0f}ms")
     parts.append(f"rewrites {r['rewrites']}")
+    if r.get("ael_episodes"):
+        parts.append(f"AccessExclusive x{r['ael_episodes']} max {r['ael_max_ms']:.0f}ms")
+    if r.get("cutover_tx_ms") is not None and r["tool"] == "online":
+        parts.append(f"cut-over tx {r['cutover_tx_ms']:.0f}ms")
+    if r.get("stall_phase") and r["tool"] == "online":
+        parts.append(f"longest write at {r['stall_at_s']:.2f}s in {r['stall_phase']}")
+    if r.get("writer_waits"):
+        parts.append("writers waited on " + " ".join(
+            f"{k}x{v}" for k, v in list(r["writer_waits"].items())[:3]))
+    if r.get("backfill_rows_per_s"):
+        parts.append(f"backfill {r['backfill_rows_per_s']:,.0f} rows/s")
+    if r.get("wal_bytes") is not None:
+        parts.append(f"WAL {r['wal_bytes'] / 2**20:.0f}MB")
+    if r.get("disk_peak_extra_bytes") is not None:
+        parts.append(f"disk +{r['disk_peak_extra_bytes'] / 2**20:.0f}MB")
     if not r["correct"]:
         parts.append(f"RESULT WRONG ({r['state']})")
     return ", ".join(parts)
@@ -157,17 +247,30 @@ def _writers_once(
     with settings.clone(template) as dbname:
         dsn = db.with_db(settings.dsn, dbname)
         before = db.physical_state(settings.dsn, dbname, change.table)
+        size_before = database_size(settings.dsn, dbname)
         load = Load(dsn, change.table, settings.rows, prepare=settings.client_prepare)
         load.start()
+        monitor = Monitor(settings.dsn, dbname, change.table)
+        monitor.start()
+        lsn_base, t_base = wal_lsn(settings.dsn), time.monotonic()
         time.sleep(settings.baseline)
+        lsn_before, t_before = wal_lsn(settings.dsn), time.monotonic()
         run = project.run(db.sa_url(settings.dsn, dbname), "upgrade", "head")
+        lsn_after, t_after = wal_lsn(settings.dsn), time.monotonic()
+        monitor.stop()
         time.sleep(settings.after)
         loaded = load.stop()
+        wal_bytes = wal_diff(settings.dsn, lsn_after, lsn_before)
+        wal_background = wal_diff(settings.dsn, lsn_before, lsn_base) / max(
+            t_before - t_base, 1e-3
+        )
+        size_end = database_size(settings.dsn, dbname)
         after = db.physical_state(settings.dsn, dbname, change.table)
         rewrites = db.rewrites_logged(settings.dsn, dbname)
         correct, state = change.verify(settings.dsn, dbname) if run.ok else (False, "")
     start, end = _migration_window(run)
     writes = loaded.writes()
+    phases_info = client_phases(run)
     during = _latency_summary(overlapping(writes, start, end))
     # p99 over everything the migration can touch: from the command's start (interpreter
     # start-up competes for the CPU too) to the end of the after-period
@@ -207,10 +310,21 @@ def _writers_once(
         "files_changed": before.changed(after),
         "correct": correct,
         "state": state,
+        "wal_bytes": wal_bytes,
+        # cluster-wide WAL of the baseline second, scaled to the command's duration:
+        # what the load and everyone else on a shared server wrote meanwhile
+        "wal_background_bytes": round(wal_background * (t_after - t_before)),
+        "disk_before_bytes": size_before,
+        "disk_end_extra_bytes": size_end - size_before,
+        **monitor.summary(run.pid if run.pid and run.pid > 0 else None, size_before),
+        **phases_info,
+        **locate_stall(writes, start, end, phases_info["phases"]),
     }
+    result["phases"] = [(name, round(p0 - start, 4), round(p1 - start, 4))
+                        for name, p0, p1 in result["phases"]]
     if rep == 0:  # keep one timeline per change and tool for the plot
         settings.timeline.setdefault(change.key, {})[tool] = {
-            "writes": [(s[0] - start, s[1], s[2]) for s in writes],
+            "writes": [(s[0] - start, s[1], s[2]) for s in thinned(writes)],
             "migration": [0.0, end - start],
         }
     return result
@@ -249,7 +363,10 @@ def _lock_queue_once(
         holder = LockHolder(dsn, change.table, settings.hold)
         holder.start()
         holder.locked.wait(30)
+        monitor = Monitor(settings.dsn, dbname, change.table)
+        monitor.start()
         run = project.run(db.sa_url(settings.dsn, dbname), "upgrade", "head")
+        monitor.stop()
         holder.join(settings.hold + 60)
         time.sleep(0.3)
         samples = probes.stop()
@@ -288,6 +405,9 @@ def _lock_queue_once(
         "probes_waited_100ms": sum(1 for w in waits if w > 0.1),
         "probe_total_wait_s": sum(w for w in waits if w > 0.1),
         "probe_failures": sum(1 for s in during if not s[2]),
+        **{k: v for k, v in monitor.summary(run.pid if run.pid and run.pid > 0 else None,
+                                            0).items() if k.startswith("ael_")},
+        "cutover_tx_ms": client_phases(run)["cutover_tx_ms"],
         "rewrites": rewrites,
         "correct": correct,
         "state": state,

@@ -7,7 +7,13 @@
 * ``hand``: the recipe from the user's research (BRIEF §1): ``ADD VALUE`` in an
   autocommit block, ``RENAME VALUE``, the v2 swap (create ``name_v2``, ``ALTER COLUMN
   ... USING col::text::name_v2``, drop, rename) in the migration transaction, and for
-  CHECK a plain drop + ``create_check_constraint`` (validated at once).
+  CHECK a plain drop + ``create_check_constraint`` (validated at once); for the
+  conversions, ``ALTER COLUMN ... TYPE`` with a validated CHECK added or dropped.
+* ``online``: the same operations of alembic-enum-ops with ``online=True`` (shadow
+  column, sync trigger, batched backfill, concurrent indexes, short cut-over), for the
+  changes that rewrite a table: removing a value and the two conversions.  The removal
+  names ``replace_with='pending'`` (no row holds the removed label, so the data is the
+  same as the rewrite's; the trigger maps writes of it).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 
 from . import db
 
-TOOLS = ("ours", "peer", "hand")
+TOOLS = ("ours", "peer", "hand", "online")
 
 
 @dataclass(frozen=True)
@@ -43,15 +49,34 @@ def _expect_labels(expected: list[str]) -> Callable[[str, str], tuple[bool, str]
     return verify
 
 
-def _expect_check(expected: tuple[str, ...]) -> Callable[[str, str], tuple[bool, str]]:
+def _expect_check(
+    expected: tuple[str, ...], table: str = db.CHECK_TABLE, column_type: str | None = None
+) -> Callable[[str, str], tuple[bool, str]]:
     def verify(dsn: str, dbname: str) -> tuple[bool, str]:
-        constraints = db.check_constraints(dsn, dbname)
+        if column_type is not None:
+            have = db.column_type(dsn, dbname, table)
+            if have != column_type:
+                return False, f"status is {have}"
+        constraints = db.check_constraints(dsn, dbname, table)
         if len(constraints) != 1:
             return False, f"{len(constraints)} CHECK constraints"
         name, definition, validated = constraints[0]
         labels = set(re.findall(r"'([^']*)'", definition))
         ok = validated and labels == set(expected)
         return ok, f"{name} validated={validated} {sorted(labels)}"
+
+    return verify
+
+
+def _expect_enum_column(
+    table: str, type_name: str, expected: list[str]
+) -> Callable[[str, str], tuple[bool, str]]:
+    def verify(dsn: str, dbname: str) -> tuple[bool, str]:
+        have_type = db.column_type(dsn, dbname, table)
+        labels = db.enum_labels(dsn, dbname, type_name)
+        checks = db.check_constraints(dsn, dbname, table)
+        ok = have_type == f"{db.SCHEMA}.{type_name}" and labels == expected and not checks
+        return ok, f"{have_type} [{','.join(labels)}] {len(checks)} CHECKs"
 
     return verify
 
@@ -145,6 +170,10 @@ def _removed() -> Change:
                 f"new_values=[{_q(expected)}], affected_columns={PEER_COLUMNS}, "
                 "enum_values_to_rename=[])"
             ),
+            "online": (
+                f"op.enum_remove_value({E!r}, 'obsolete', schema={S!r}, "
+                f"replace_with='pending', old_values=[{_q(INITIAL)}], online=True)"
+            ),
             "hand": "\n".join(
                 [
                     f"op.execute(\"CREATE TYPE {v2} AS ENUM "
@@ -188,13 +217,76 @@ def _check_set() -> Change:
     )
 
 
-CHANGES: tuple[Change, ...] = (_added(), _middle(), _renamed(), _removed(), _check_set())
+def _enum_to_check() -> Change:
+    condition = "status IN (" + ", ".join(f"'{x}'" for x in INITIAL) + ")"
+    call = (
+        f"op.enum_to_check({T!r}, 'status', schema={S!r}, type_name={E!r}, "
+        f"values=[{_q(INITIAL)}], constraint_name='ck_queue_status', length=32"
+    )
+    return Change(
+        key="enum_to_check",
+        title="convert an enum column to VARCHAR + CHECK",
+        table=T,
+        revisions={
+            "ours": call + ")",
+            "online": call + ", online=True)",
+            "peer": None,
+            "hand": "\n".join(
+                [
+                    f"op.execute(\"ALTER TABLE {S}.{T} ALTER COLUMN status TYPE varchar(32) "
+                    "USING status::text\")",
+                    f"op.execute(\"ALTER TABLE {S}.{T} ADD CONSTRAINT ck_queue_status "
+                    f"CHECK ({condition})\")",
+                    f"op.execute(\"DROP TYPE {TYPE}\")",
+                ]
+            ),
+        },
+        imports={},
+        verify=_expect_check(tuple(INITIAL), T, "character varying(32)"),
+    )
+
+
+def _check_to_enum() -> Change:
+    name = db.CHECK_ENUM
+    labels = list(db.CHECK_INITIAL)
+    call = (
+        f"op.check_to_enum({db.CHECK_TABLE!r}, 'status', {name!r}, [{_q(labels)}], "
+        f"schema={S!r}, constraint_name={db.CHECK_CONSTRAINT!r}"
+    )
+    return Change(
+        key="check_to_enum",
+        title="convert a VARCHAR + CHECK column to an enum",
+        table=db.CHECK_TABLE,
+        revisions={
+            "ours": call + ")",
+            "online": call + ", online=True)",
+            "peer": None,
+            "hand": "\n".join(
+                [
+                    f"op.execute(\"CREATE TYPE {S}.{name} AS ENUM ({_q(labels)})\")",
+                    f"op.drop_constraint({db.CHECK_CONSTRAINT!r}, {db.CHECK_TABLE!r}, "
+                    f"schema={S!r}, type_='check')",
+                    f"op.execute(\"ALTER TABLE {S}.{db.CHECK_TABLE} ALTER COLUMN status TYPE "
+                    f"{S}.{name} USING status::{S}.{name}\")",
+                ]
+            ),
+        },
+        imports={},
+        verify=_expect_enum_column(db.CHECK_TABLE, name, labels),
+    )
+
+
+CHANGES: tuple[Change, ...] = (
+    _added(), _middle(), _renamed(), _removed(), _check_set(), _enum_to_check(),
+    _check_to_enum(),
+)
 CHANGE_KEYS = tuple(c.key for c in CHANGES)
 
 
 def tool_import(tool: str) -> str:
     return {
         "ours": "import alembic_enum_ops  # registers the operations (and comparators)",
+        "online": "import alembic_enum_ops  # registers the operations (and comparators)",
         "peer": "import alembic_postgresql_enum  # registers its operations and comparator",
         "hand": "",
         "vanilla": "",

@@ -25,9 +25,16 @@ import pytest
 from tests.support.server import Server, libpq_url
 
 ROOT = Path(__file__).resolve().parents[2]
-CHANGES = ("add_value", "remove_value", "check_set")
-TOOLS = ("ours", "peer", "hand")
+CHANGES = ("add_value", "remove_value", "check_set", "enum_to_check")
+TOOLS = ("ours", "peer", "hand", "online")
 STATUSES = {"met", "NOT met", "not measured"}
+# what each tool cannot do: the peer has no VARCHAR + CHECK, online only replaces rewrites
+NOT_RUN = {("check_set", "peer"), ("enum_to_check", "peer"), ("add_value", "online"),
+           ("check_set", "online")}
+
+
+def _expected() -> set[tuple[str, str]]:
+    return {(c, t) for c in CHANGES for t in TOOLS} - NOT_RUN
 
 pytestmark = pytest.mark.slow
 
@@ -61,8 +68,9 @@ def test_progress_lines_name_every_run(quick_run: dict[str, Any]) -> None:
     stdout = quick_run["stdout"]
     for change in CHANGES:
         for tool in TOOLS:
-            if (change, tool) == ("check_set", "peer"):
-                continue  # the peer has no VARCHAR + CHECK support: not run
+            if (change, tool) in NOT_RUN:
+                assert f"writers rep 1/1 {change:<13} {tool:<5}" not in stdout
+                continue
             assert f"writers rep 1/1 {change:<13} {tool:<5}" in stdout
             assert f"lockqueue rep 1/1 {change:<13} {tool:<5}" in stdout
     for tool in ("vanilla", "ours", "peer"):
@@ -85,8 +93,7 @@ def test_parameters_and_machine_are_recorded(quick_run: dict[str, Any]) -> None:
 def test_writer_runs_have_every_measure(quick_run: dict[str, Any]) -> None:
     runs = quick_run["data"]["runs"]["writers"]
     seen = {(r["change"], r["tool"]) for r in runs}
-    expected = {(c, t) for c in CHANGES for t in TOOLS} - {("check_set", "peer")}
-    assert seen == expected
+    assert seen == _expected()
     for run in runs:
         assert run["writes_total"] > 0 and run["reads_total"] > 0, run
         assert isinstance(run["failed_writes"], int)
@@ -96,12 +103,16 @@ def test_writer_runs_have_every_measure(quick_run: dict[str, Any]) -> None:
             assert run["writes_max_ms"] is None or run["writes_max_ms"] >= 0
         else:
             assert run["error"], run
+        # the server-side costs: WAL, disk, exclusive-lock holds sampled from pg_locks
+        assert isinstance(run["wal_bytes"], int) and run["wal_bytes"] >= 0
+        assert run["disk_before_bytes"] > 0 and run["disk_peak_extra_bytes"] >= 0
+        assert run["lock_samples"] > 0 and isinstance(run["ael_episodes"], int)
 
 
 def test_rewrites_and_final_catalog_are_checked(quick_run: dict[str, Any]) -> None:
     runs = {(r["change"], r["tool"]): r for r in quick_run["data"]["runs"]["writers"]}
     # ADD VALUE rewrites nothing, for every tool
-    for tool in TOOLS:
+    for tool in ("ours", "peer", "hand"):
         add = runs[("add_value", tool)]
         assert add["ok"] and add["correct"] and add["rewrites"] == 0, add
         assert add["state"].split(",")[-1] == "archived"
@@ -111,6 +122,18 @@ def test_rewrites_and_final_catalog_are_checked(quick_run: dict[str, Any]) -> No
     assert hand_swap["rewrites"] == 1
     assert hand_swap["state"] == "pending,processing,succeeded,failed"
     assert "ingestion_queue" in hand_swap["files_changed"]
+    # online: the same result without a table rewrite; the exclusive locks it takes
+    # (expand, constraints, cut-over) are seen in pg_locks, the cut-over timed by its client
+    for change in ("remove_value", "enum_to_check"):
+        online = runs[(change, "online")]
+        assert online["ok"] and online["correct"] and online["rewrites"] == 0, online
+        # the heap keeps its file; the index on the column is its concurrently built twin
+        assert online["files_changed"] == ["ix_ingestion_queue_status"], online
+        assert online["ael_episodes"] >= 1 and online["cutover_tx_ms"] is not None
+        assert online["backfill_rows"] >= 3000 and online["backfill_batches"] >= 1
+        rewrite = runs[(change, "ours")]
+        assert rewrite["ok"] and rewrite["correct"] and rewrite["rewrites"] == 1, rewrite
+        assert rewrite["state"] == online["state"]
     # the plain validated CHECK does not rewrite either; the result is one validated CHECK
     hand_check = runs[("check_set", "hand")]
     assert hand_check["ok"] and hand_check["correct"] and hand_check["rewrites"] == 0
@@ -118,9 +141,7 @@ def test_rewrites_and_final_catalog_are_checked(quick_run: dict[str, Any]) -> No
 
 def test_lock_queue_runs_have_every_measure(quick_run: dict[str, Any]) -> None:
     runs = quick_run["data"]["runs"]["lockqueue"]
-    assert {(r["change"], r["tool"]) for r in runs} == (
-        {(c, t) for c in CHANGES for t in TOOLS} - {("check_set", "peer")}
-    )
+    assert {(r["change"], r["tool"]) for r in runs} == _expected()
     for run in runs:
         assert run["probe_count"] > 0, run
         assert run["probe_max_wait_ms"] is not None
@@ -145,10 +166,12 @@ def test_report_has_targets_and_tables(quick_run: dict[str, Any]) -> None:
                     "## 2. The lock queue", "## 3. Autogenerate cost"):
         assert heading in report
     assert "quick mode" in report
-    for label in ("alembic-enum-ops", "alembic-postgresql-enum", "hand recipe", "vanilla Alembic"):
+    for label in ("alembic-enum-ops", "alembic-postgresql-enum", "hand recipe", "vanilla Alembic",
+                  "alembic-enum-ops online=True"):
         assert f"| {label} |" in report
+    assert "## 1b. Online vs rewrite: exclusive locks, WAL, disk" in report
     targets = quick_run["data"]["targets"]
-    assert len(targets) == 5
+    assert len(targets) == 8
     assert {t["status"] for t in targets} <= STATUSES
     for target in targets:
         assert f"| {target['target']} | **{target['status']}** |" in report
@@ -158,7 +181,8 @@ def test_plots_are_written_when_matplotlib_is_there(quick_run: dict[str, Any]) -
     pytest.importorskip("matplotlib")
     plots = quick_run["data"]["plots"]
     assert set(plots) == {
-        *CHANGES, "lockqueue", "lockqueue_remove_value", "lockqueue_check_set", "autogen"
+        *CHANGES, "lockqueue", "lockqueue_remove_value", "lockqueue_check_set",
+        "lockqueue_enum_to_check", "autogen"
     }
     for name in plots.values():
         png = quick_run["out"] / name
@@ -177,3 +201,18 @@ def test_rerender_rebuilds_the_same_report(
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "report.md").read_text() == quick_run["report"]
+
+
+def test_growth_compares_runs_at_two_sizes(quick_run: dict[str, Any], tmp_path: Path) -> None:
+    """``--growth`` tabulates (and plots) each measure by table size, from results.json
+    files; the same run given twice stands in for two sizes (the ratios are 1)."""
+    source = quick_run["out"] / "results.json"
+    cmd = [
+        sys.executable, str(ROOT / "benchmarks" / "run.py"),
+        "--growth", f"{source},{source}", "--out", str(tmp_path),
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    growth = (tmp_path / "growth.md").read_text()
+    assert "| remove (swap) | alembic-enum-ops online=True | 3,000 |" in growth
+    assert "| remove (swap) | alembic-enum-ops | 3,000 |" in growth
