@@ -8,7 +8,8 @@ ones share one); own-transaction steps frame themselves with ``BEGIN``/``COMMIT`
 online and offline show the same transaction boundaries.
 
 Lock timeouts (SQLSTATE 55P03) are retried online with exponential backoff and
-jitter: a migration step through a savepoint, an own-transaction step as a whole.
+jitter: a migration step through a savepoint, an own-transaction step as a whole.  On
+a Citus coordinator the ``lock_timeout`` is propagated to the workers (:func:`distributed`).
 After the last try the error names what the step waited on and who held it.
 
 A statement that *generates* the work (an online conversion's backfill, validations,
@@ -112,10 +113,36 @@ def _run_autocommit_group(
         raise
 
 
+_CITUS_KEY = "alembic_enum_ops.citus"
+
+_CITUS_SQL = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')"
+
+
+def distributed(context: MigrationContext, options: EnumOpsOptions) -> bool:
+    """Whether lock timeouts must be propagated to a Citus cluster's workers: as
+    ``options.distributed`` says, else (online) whether the database has ``citus``,
+    asked once per connection."""
+    if options.distributed is not None:
+        return options.distributed
+    connection = context.connection
+    if context.as_sql or connection is None:
+        return False
+    if _CITUS_KEY not in connection.info:
+        found = connection.exec_driver_sql(
+            _CITUS_SQL, execution_options={"no_parameters": True}
+        ).scalar()
+        connection.info[_CITUS_KEY] = bool(found)
+    return bool(connection.info[_CITUS_KEY])
+
+
 def _run_step(
     context: MigrationContext, step: Step, options: EnumOpsOptions, sleep: Sleeper
 ) -> None:
-    sql = step_sql(step, context.dialect)
+    sql = step_sql(
+        step,
+        context.dialect,
+        distributed=step.lock_timeout is not None and distributed(context, options),
+    )
     if context.as_sql:
         for statement in sql:
             if statement.endswith(GEXEC):  # psql runs what the query generates

@@ -58,6 +58,14 @@ def schema(citus_url: str) -> Iterator[str]:
         yield name
     finally:
         with engine.begin() as conn:
+            # tables first: DROP SCHEMA ... CASCADE over a table distributed by an enum
+            # column fails in Citus 13.2 ("cache lookup failed for type")
+            conn.exec_driver_sql(
+                "DO $$DECLARE t text; BEGIN FOR t IN SELECT format('%I.%I', schemaname, "
+                f"tablename) FROM pg_tables WHERE schemaname = '{name}' LOOP "
+                "EXECUTE 'DROP TABLE IF EXISTS ' || t || ' CASCADE'; END LOOP; END$$",
+                execution_options={"no_parameters": True},
+            )
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
         engine.dispose()
 
