@@ -233,17 +233,27 @@ def lock_timeout_sql(dialect: Dialect, timeout: str) -> str:
 CITUS_PROPAGATE_SQL = "SET LOCAL citus.propagate_set_commands = 'local'"
 """On a Citus coordinator, a ``SET LOCAL`` reaches the workers' connections of the
 transaction only with this setting: without it a lock held on a worker is waited for
-whatever the coordinator's ``lock_timeout`` (docs/distributed.md).  Scoped to the
-transaction like the ``lock_timeout`` it carries; an inert placeholder without Citus."""
+whatever the coordinator's ``lock_timeout`` (docs/distributed.md)."""
+
+CITUS_SEQUENTIAL_SQL = "SET LOCAL citus.multi_shard_modify_mode = 'sequential'"
+"""Citus refuses a type command (``CREATE TYPE``, ``ALTER TYPE``...) after a query that
+used parallel connections on a distributed table in the same transaction; in
+sequential mode the step's queries (data checks, ``LOCK``, ``ALTER TABLE``) use one
+connection per node, and the type commands after them run."""
+
+CITUS_SQL = (CITUS_PROPAGATE_SQL, CITUS_SEQUENTIAL_SQL)
+"""What a step in a transaction starts with on a Citus coordinator (``distributed``).
+Scoped to the transaction; inert placeholders on a server without Citus."""
 
 
 def step_sql(step: Step, dialect: Dialect, *, distributed: bool = False) -> list[str]:
     """The statements of one step as they are sent, framing included; ``distributed``:
-    the ``lock_timeout`` is propagated to a Citus cluster's workers."""
+    a step in a transaction starts with :data:`CITUS_SQL`, so its ``lock_timeout``
+    reaches a Citus cluster's workers and its type commands run."""
     body: list[str] = []
+    if distributed and step.boundary is not Boundary.AUTOCOMMIT:
+        body.extend(CITUS_SQL)
     if step.lock_timeout is not None:
-        if distributed:
-            body.append(CITUS_PROPAGATE_SQL)
         body.append(lock_timeout_sql(dialect, step.lock_timeout))
     body.extend(s.sql + GEXEC if s.generates else s.sql for s in step.statements)
     if step.boundary is Boundary.OWN:
@@ -269,6 +279,8 @@ def single_step_plan(
 
 __all__ = [
     "CITUS_PROPAGATE_SQL",
+    "CITUS_SEQUENTIAL_SQL",
+    "CITUS_SQL",
     "EXCLUSIVE_MODES",
     "GEXEC",
     "Boundary",

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..catalog.citus import citus_installed
 from ..errors import LockTimeoutExhaustedError
 from ..options import EnumOpsOptions
 from .plan import GEXEC, Boundary, LockTarget, Plan, Step, step_sql
@@ -113,11 +114,6 @@ def _run_autocommit_group(
         raise
 
 
-_CITUS_KEY = "alembic_enum_ops.citus"
-
-_CITUS_SQL = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'citus')"
-
-
 def distributed(context: MigrationContext, options: EnumOpsOptions) -> bool:
     """Whether lock timeouts must be propagated to a Citus cluster's workers: as
     ``options.distributed`` says, else (online) whether the database has ``citus``,
@@ -127,12 +123,21 @@ def distributed(context: MigrationContext, options: EnumOpsOptions) -> bool:
     connection = context.connection
     if context.as_sql or connection is None:
         return False
-    if _CITUS_KEY not in connection.info:
-        found = connection.exec_driver_sql(
-            _CITUS_SQL, execution_options={"no_parameters": True}
-        ).scalar()
-        connection.info[_CITUS_KEY] = bool(found)
-    return bool(connection.info[_CITUS_KEY])
+    return citus_installed(connection)
+
+
+def prepare_transaction(context: MigrationContext, options: EnumOpsOptions) -> None:
+    """Before an operation's catalog reads (online, on a Citus coordinator): the
+    revision's transaction goes on in sequential mode, so the type commands of the
+    steps that follow are not refused for a parallel query of the reads
+    (:data:`.plan.CITUS_SEQUENTIAL_SQL`).  ``set_config``, not ``SET LOCAL``: outside a
+    transaction block it is silently void."""
+    if context.as_sql or context.connection is None or not distributed(context, options):
+        return
+    _execute(
+        context.connection,
+        "SELECT pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true)",
+    )
 
 
 def _run_step(
@@ -141,7 +146,7 @@ def _run_step(
     sql = step_sql(
         step,
         context.dialect,
-        distributed=step.lock_timeout is not None and distributed(context, options),
+        distributed=step.boundary is not Boundary.AUTOCOMMIT and distributed(context, options),
     )
     if context.as_sql:
         for statement in sql:
