@@ -21,6 +21,11 @@ def calls(*lines: str) -> str:
     return "\n".join(lines)
 
 
+def sql(statement: str) -> str:
+    """Revision code running ``statement``."""
+    return f"op.execute({statement!r})"
+
+
 def write_history(project: AlembicProject, s: str) -> None:
     project.write_revision(
         "0001",
@@ -29,8 +34,8 @@ def write_history(project: AlembicProject, s: str) -> None:
               for t in TABLES),
             f"op.execute({distribute_sql('distributed', f'{s}.d')!r})",
             f"op.execute({distribute_sql('reference', f'{s}.r')!r})",
-            *(f"op.execute({f'INSERT INTO {s}.{t} SELECT g, (ARRAY[{chr(39)}a{chr(39)}, {chr(39)}b{chr(39)}, {chr(39)}x{chr(39)}])[1 + g % 3] FROM generate_series(1, 12) g'!r})"
-              for t in TABLES),
+            *(sql(f"INSERT INTO {s}.{t} SELECT g, (ARRAY['a', 'b', 'x'])[1 + g % 3] "
+                  "FROM generate_series(1, 12) g") for t in TABLES),
         ),
     )
     project.write_revision(
@@ -48,8 +53,7 @@ def write_history(project: AlembicProject, s: str) -> None:
             "mapping={'x': 'y'})",
             *(f"op.check_enum_set_values({t!r}, 'c', ['a', 'b', 'x', 'y'], schema={s!r})"
               for t in ("d", "r")),
-            *(f"op.execute({f'UPDATE {s}.{t} SET c = {chr(39)}y{chr(39)} WHERE c = {chr(39)}x{chr(39)}'!r})"
-              for t in ("d", "r")),
+            *(sql(f"UPDATE {s}.{t} SET c = 'y' WHERE c = 'x'") for t in ("d", "r")),
             *(f"op.check_enum_set_values({t!r}, 'c', ['a', 'b', 'y'], schema={s!r})"
               for t in ("d", "r")),
         ),
