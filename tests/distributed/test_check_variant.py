@@ -34,7 +34,7 @@ def write_history(project: AlembicProject, s: str) -> None:
               for t in TABLES),
             f"op.execute({distribute_sql('distributed', f'{s}.d')!r})",
             f"op.execute({distribute_sql('reference', f'{s}.r')!r})",
-            *(sql(f"INSERT INTO {s}.{t} SELECT g, (ARRAY['a', 'b', 'x'])[1 + g % 3] "
+            *(sql(f"INSERT INTO {s}.{t} SELECT g, (ARRAY['a', 'b', 'x'])[1 + mod(g, 3)] "
                   "FROM generate_series(1, 12) g") for t in TABLES),
         ),
     )
@@ -73,8 +73,11 @@ def write_history(project: AlembicProject, s: str) -> None:
     project.write_revision(
         "0005",
         calls(
-            f"op.enum_to_check('l', 'c', schema={s!r}, drop_type=False)",
-            f"op.enum_to_check('r', 'c', schema={s!r}, drop_type=False)",
+            # type_name and values: an --sql script reads no catalog
+            f"op.enum_to_check('l', 'c', schema={s!r}, drop_type=False, type_name='kind', "
+            "values=['a', 'b', 'y'])",
+            f"op.enum_to_check('r', 'c', schema={s!r}, drop_type=False, type_name='kind', "
+            "values=['a', 'b', 'y'])",
         ),
         down_revision="0004",
     )

@@ -31,7 +31,7 @@ def write_setup(project: AlembicProject, s: str) -> None:
             f"CREATE TABLE {s}.r (id int PRIMARY KEY, s {s}.status NOT NULL)",
             distribute_sql("reference", f"{s}.r"),
             f"CREATE TABLE {s}.l (id int PRIMARY KEY, s {s}.status)",
-            f"INSERT INTO {s}.d SELECT g, (ARRAY['new','busy','done'])[1 + g % 3]::{s}.status,"
+            f"INSERT INTO {s}.d SELECT g, (ARRAY['new','busy','done'])[1 + mod(g, 3)]::{s}.status,"
             f" ARRAY['new', 'done']::{s}.status[] FROM generate_series(1, 30) g",
             f"INSERT INTO {s}.r VALUES (1, 'new'), (2, 'busy'), (3, 'done')",
             f"INSERT INTO {s}.l VALUES (1, 'busy'), (2, 'gone')",
