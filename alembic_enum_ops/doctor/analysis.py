@@ -87,6 +87,7 @@ _REASONS = {
     "casts": "its body casts to the type",
     "partition_key": "in the partition key: its type cannot change",
     "generated": "a generated column",
+    "distribution_column": "the table's Citus distribution column: its type cannot change",
 }
 
 
@@ -634,9 +635,11 @@ class _Analysis:
                     "exist.",
                     "In the revision, drop these objects before op.enum_swap(...) and "
                     "recreate them after it"
-                    + ("; a partition-key or generated column cannot change type: rebuild "
-                       "that table or keep the labels"
-                       if any(b.reason in ("partition_key", "generated") for b in blocking)
+                    + ("; a partition-key, generated or distribution column cannot "
+                       "change type: rebuild that table (undistribute_table() for a "
+                       "distribution column) or keep the labels"
+                       if any(b.reason in ("partition_key", "generated",
+                                           "distribution_column") for b in blocking)
                        else "")
                     + "; adding labels (op.enum_add_value) and renaming them "
                     "(op.enum_rename_value) are not blocked.",

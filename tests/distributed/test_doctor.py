@@ -79,3 +79,23 @@ def test_doctor_warns_about_a_worker_that_does_not_answer(
     assert silent["severity"] == "warning"
     assert silent["message"].startswith(f"worker {host_port} did not answer: ")
     assert silent["objects"] == [{"kind": "node", "schema": None, "name": host_port}]
+
+
+def test_doctor_names_a_distribution_column_among_a_swaps_blockers(
+    citus_project: AlembicProject, schema: str
+) -> None:
+    """The swap engine's description (doctor, revision headers) lists what Citus cannot
+    do with the other blockers."""
+    s = schema
+    citus_project.write_revision(
+        "0001",
+        f'op.enum_create("status", ["new", "old"], schema={s!r})\n'
+        f"op.execute({f'CREATE TABLE {s}.k (s {s}.status, n int)'!r})\n"
+        f"op.execute({distribute_sql('distributed', f'{s}.k', 's')!r})",
+    )
+    citus_project.upgrade()
+    _, findings = doctor(citus_project.url)
+    (blocked,) = [f for f in about(findings, s) if f["code"] == "swap-blocked"]
+    assert (f"column {s}.k.s (the table's Citus distribution column: its type cannot "
+            "change)") in blocked["message"]
+    assert "undistribute_table()" in blocked["fix"]
