@@ -40,7 +40,8 @@ def write_setup(project: AlembicProject, s: str) -> None:
 
 
 def write_changes(project: AlembicProject, s: str) -> None:
-    """0002 the native operations; 0003 removals (swaps, one with a mapping)."""
+    """0002 the native operations; 0003 removals (swaps, one with a mapping); 0004 a
+    type created, renamed and dropped, and the type renamed there and back."""
     project.write_revision(
         "0002",
         # the multi-shard UPDATE comes after the type commands: before them, in the
@@ -56,6 +57,15 @@ def write_changes(project: AlembicProject, s: str) -> None:
         + f'\nop.enum_remove_value("status", "gone", schema={s!r})'
         + f'\nop.enum_remove_value("status", "busy", schema={s!r}, replace_with="queued")',
         down_revision="0002",
+    )
+    project.write_revision(
+        "0004",
+        f'op.enum_create("spare", ["x"], schema={s!r})\n'
+        f'op.enum_rename("spare", "extra", schema={s!r})\n'
+        f'op.enum_drop("extra", schema={s!r})\n'
+        f'op.enum_rename("status", "state", schema={s!r})\n'
+        f'op.enum_rename("state", "status", schema={s!r})',
+        down_revision="0003",
     )
 
 
@@ -81,6 +91,8 @@ def test_native_ops_and_swaps_agree_on_every_node_and_with_one_server(
     nodes = labels_by_node(citus_project.url, schema, "status")
     assert nodes == dict.fromkeys(nodes, ("new", "queued", "finished"))
     assert len(nodes) == 3
+    for gone in ("spare", "extra", "state"):
+        assert set(labels_by_node(citus_project.url, schema, gone).values()) == {()}
     assert state(citus_project.url, schema) == state(db_url, schema)
     assert ("d", 1, "queued", ["new", "finished"]) in state(citus_project.url, schema)
 
