@@ -49,7 +49,7 @@ def citus_url() -> str:
 @pytest.fixture
 def schema(citus_url: str) -> Iterator[str]:
     """A fresh schema on the cluster (propagated to the workers), dropped with
-    everything in it afterwards."""
+    everything in it afterwards, and so is any schema whose name starts with it."""
     name = f"eo_{uuid.uuid4().hex[:10]}"
     engine = sa.create_engine(citus_url)
     try:
@@ -62,11 +62,13 @@ def schema(citus_url: str) -> Iterator[str]:
             # column fails in Citus 13.2 ("cache lookup failed for type")
             conn.exec_driver_sql(
                 "DO $$DECLARE t text; BEGIN FOR t IN SELECT format('%I.%I', schemaname, "
-                f"tablename) FROM pg_tables WHERE schemaname = '{name}' LOOP "
-                "EXECUTE 'DROP TABLE IF EXISTS ' || t || ' CASCADE'; END LOOP; END$$",
+                f"tablename) FROM pg_tables WHERE schemaname LIKE '{name}%' LOOP "
+                "EXECUTE 'DROP TABLE IF EXISTS ' || t || ' CASCADE'; END LOOP; "
+                "FOR t IN SELECT quote_ident(nspname) FROM pg_namespace "
+                f"WHERE nspname LIKE '{name}%' LOOP "
+                "EXECUTE 'DROP SCHEMA IF EXISTS ' || t || ' CASCADE'; END LOOP; END$$",
                 execution_options={"no_parameters": True},
             )
-            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
         engine.dispose()
 
 

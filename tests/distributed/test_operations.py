@@ -41,7 +41,8 @@ def write_setup(project: AlembicProject, s: str) -> None:
 
 def write_changes(project: AlembicProject, s: str) -> None:
     """0002 the native operations; 0003 removals (swaps, one with a mapping); 0004 a
-    type created, renamed and dropped, and the type renamed there and back."""
+    type created, renamed and dropped, and the type renamed and moved to another
+    schema, there and back."""
     project.write_revision(
         "0002",
         # the multi-shard UPDATE comes after the type commands: before them, in the
@@ -64,7 +65,10 @@ def write_changes(project: AlembicProject, s: str) -> None:
         f'op.enum_rename("spare", "extra", schema={s!r})\n'
         f'op.enum_drop("extra", schema={s!r})\n'
         f'op.enum_rename("status", "state", schema={s!r})\n'
-        f'op.enum_rename("state", "status", schema={s!r})',
+        f'op.enum_rename("state", "status", schema={s!r})\n'
+        f'op.execute("CREATE SCHEMA {s}_b")\n'
+        f'op.enum_set_schema("status", "{s}_b", schema={s!r})\n'
+        f'op.enum_set_schema("status", {s!r}, schema="{s}_b")',
         down_revision="0003",
     )
 
@@ -93,6 +97,7 @@ def test_native_ops_and_swaps_agree_on_every_node_and_with_one_server(
     assert len(nodes) == 3
     for gone in ("spare", "extra", "state"):
         assert set(labels_by_node(citus_project.url, schema, gone).values()) == {()}
+    assert set(labels_by_node(citus_project.url, f"{schema}_b", "status").values()) == {()}
     assert state(citus_project.url, schema) == state(db_url, schema)
     assert ("d", 1, "queued", ["new", "finished"]) in state(citus_project.url, schema)
 
