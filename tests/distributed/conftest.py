@@ -75,8 +75,8 @@ def schema(citus_url: str) -> Iterator[str]:
 @pytest.fixture
 def citus_project(tmp_path: Path, citus_url: str, schema: str) -> AlembicProject:
     """An Alembic project on the coordinator; its version table lives in the test's
-    schema, and autogenerate should look at that schema only (other tests' schemas may be
-    there while this one runs: see :func:`tests.support.citus.models_in`)."""
+    schema.  Autogenerate looks at every schema, as a user's would: the tests run one
+    at a time on the cluster, and each drops its schemas when done."""
     return AlembicProject(
         tmp_path / "project", citus_url, configure={"version_table_schema": schema}
     )

@@ -103,16 +103,6 @@ def worker_shard(coordinator_url: str, table: str) -> tuple[str, str]:
     return url.render_as_string(hide_password=False), str(row[0])
 
 
-def only_schema_hook(schema: str) -> str:
-    """models.py code restricting autogenerate to ``schema`` (``include_name``): the
-    cluster is shared by the tests, each in a schema of its own."""
-    return (
-        "def _only_ours(name, type_, parent_names):\n"
-        f"    return type_ != 'schema' or name == {schema!r}\n\n\n"
-        "CONFIGURE = {'include_name': _only_ours}\n"
-    )
-
-
 def distribute_sql(kind: str, table: str, column: str = "id") -> str:
     """A statement making ``table`` a hash-distributed (``kind`` "distributed") or
     reference table when the server has ``citus``, doing nothing elsewhere: the same
