@@ -367,6 +367,43 @@ def lock_holders(connection: Connection, target: LockTarget) -> list[str]:
     ]
 
 
+_WORKER_HOLDERS_SQL = sa.text(
+    """
+    SELECT DISTINCT n.nodename || ':' || n.nodeport AS node, l.pid, l.mode,
+           l.relation_name AS shard, coalesce(a.state, '') AS state,
+           coalesce(a.usename::text, '') AS usename,
+           coalesce(a.application_name, '') AS application_name,
+           left(coalesce(a.query, ''), 200) AS query
+    FROM pg_catalog.citus_locks l
+    JOIN pg_catalog.pg_dist_node n ON n.nodeid = l.nodeid
+    LEFT JOIN pg_catalog.citus_stat_activity a
+           ON a.global_pid = l.global_pid AND a.nodeid = l.nodeid
+    WHERE l.granted AND l.locktype = 'relation' AND n.groupid <> 0
+      AND l.relation_name IN (SELECT s.shard_name::text FROM pg_catalog.citus_shards s
+                               WHERE s.table_name = to_regclass(:qualified))
+    ORDER BY 1, 2
+    """
+)
+
+
+def worker_lock_holders(connection: Connection, target: LockTarget) -> list[str]:
+    """On a Citus coordinator, the sessions of the workers holding a lock on a shard of
+    table ``target`` (``citus_locks``: one query over every node; best effort)."""
+    if target.kind != "table" or not citus_installed(connection):
+        return []
+    name = qualified(connection.dialect, target.schema, target.name)
+    try:
+        rows = connection.execute(_WORKER_HOLDERS_SQL, {"qualified": name}).all()
+    except sa.exc.DBAPIError:  # pragma: no cover - diagnostics must never mask the error
+        return []
+    return [
+        f"pid {r.pid} on worker {r.node} ({r.usename or '?'}, "
+        f"{r.application_name or 'no application_name'}, {r.state}) holds {r.mode} on "
+        f"shard {r.shard}; its query: {r.query!r}"
+        for r in rows
+    ]
+
+
 def _exhausted_message(
     connection: Connection, step: Step, attempts: int, options: EnumOpsOptions
 ) -> str:
@@ -375,6 +412,7 @@ def _exhausted_message(
     holders: list[str] = []
     for target in targets:
         holders.extend(lock_holders(connection, target))
+        holders.extend(worker_lock_holders(connection, target))
     lines = [
         f"{step.description}: could not get {waited} within lock_timeout "
         f"{step.lock_timeout} after {attempts} attempts (lock_retries="

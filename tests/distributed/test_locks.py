@@ -83,6 +83,11 @@ def test_a_lock_held_on_a_worker_is_bounded_by_lock_timeout(
         one_attempt = time.monotonic() - started
         assert failed.returncode != 0
         assert "within lock_timeout 1s after 1 attempts" in failed.stderr
+        # the holder is named, on its worker
+        worker_url, shard = worker_shard(citus_project.url, f"{s}.d")
+        node = f"{make_url(worker_url).host}:{make_url(worker_url).port}"
+        assert f"on worker {node} (postgres, " in failed.stderr
+        assert f"holds AccessShareLock on shard {shard}; its query: " in failed.stderr
         assert one_attempt < 6, one_attempt  # alembic's start-up + 1s, not the holder's
 
         # retries: the holder leaves after 3s, the swap goes through after it
