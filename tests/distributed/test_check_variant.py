@@ -78,6 +78,8 @@ def write_history(project: AlembicProject, s: str) -> None:
             "values=['a', 'b', 'y'])",
             f"op.enum_to_check('r', 'c', schema={s!r}, drop_type=False, type_name='kind', "
             "values=['a', 'b', 'y'])",
+            f"op.enum_to_check('d', 'c', schema={s!r}, drop_type=False, type_name='kind', "
+            "values=['a', 'b', 'y'])",
         ),
         down_revision="0004",
     )
