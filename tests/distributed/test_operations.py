@@ -112,8 +112,13 @@ def test_removal_without_mapping_counts_rows_across_all_shards(
     )
     failed = citus_project.alembic("upgrade", "head", check=False)
     assert failed.returncode != 0
-    # 10 of the 30 distributed rows (spread over the shards of both workers), one
-    # reference row, one local row
+    # 10 of the 30 distributed rows, on both workers; one reference row, one local row
+    assert query(
+        citus_project.url,
+        "SELECT count(DISTINCT sh.nodeport) FROM citus_shards sh WHERE sh.shardid IN ("
+        f"SELECT get_shard_id_for_distribution_column('{s}.d', id) FROM {s}.d "
+        "WHERE s = 'busy')",
+    ) == [(2,)]
     assert f"refusing to swap enum {s}.status" in failed.stderr
     assert f"{s}.d.s: 10 row(s) hold 'busy'" in failed.stderr
     assert f"{s}.r.s: 1 row(s) hold 'busy'" in failed.stderr
