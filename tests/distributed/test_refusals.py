@@ -4,7 +4,9 @@ reason: each refusal triggered on a coordinator."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from alembic_enum_ops import UnsafeOperationError, preview_swap
 from tests.support.catalog import query
 from tests.support.citus import distribute_sql, labels_by_node
 from tests.support.project import AlembicProject
@@ -102,3 +104,20 @@ def test_online_conversions_and_a_mapping_refuse_triggers_on_distributed_tables(
             f"{s}.d is a Citus distributed table, and the remap keeps rows written "
             "meanwhile mapped with a BEFORE UPDATE trigger") in message
     assert query(citus_project.url, f"SELECT c FROM {s}.d ORDER BY id") == [("a",), ("b",)]
+
+
+def test_a_preview_reports_what_citus_cannot_do(
+    citus_project: AlembicProject, schema: str
+) -> None:
+    """``preview_swap()`` (the engine in preview mode: every check, nothing changed)
+    raises the same refusal as the swap."""
+    s = schema
+    setup(citus_project, s)
+    engine = sa.create_engine(citus_project.url)
+    try:
+        with engine.connect() as conn:
+            with pytest.raises(UnsafeOperationError) as info:
+                preview_swap(conn, s, "status", new_values=["new", "old", "gone"])
+    finally:
+        engine.dispose()
+    assert f"column s of table {s}.k is its Citus distribution column" in str(info.value)
