@@ -38,6 +38,14 @@ class EnumOpsOptions:
     retry_backoff_max: float = 8.0
     """Upper bound of one retry delay in seconds."""
 
+    distributed: bool | None = None
+    """Citus: make ``lock_timeout`` reach the workers (``SET LOCAL
+    citus.propagate_set_commands = 'local'`` before it, in the same transaction).
+    ``None`` (the default): online, when the ``citus`` extension is in the database;
+    never in an ``--sql`` script.  ``True``: always, ``--sql`` scripts included (on a
+    server without Citus the setting is an inert placeholder).  ``False``: never
+    (docs/distributed.md)."""
+
     autogenerate_drops: bool = True
     """Let autogenerate emit ``enum_drop`` for types the metadata no longer uses."""
 
@@ -80,6 +88,8 @@ class EnumOpsOptions:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lock_timeout", check_timeout(self.lock_timeout))
+        if self.distributed not in (None, True, False):
+            raise TypeError(f"distributed must be None, True or False, got {self.distributed!r}")
         for name in ("ignore_label_order", "compare_labels"):
             value = getattr(self, name)
             if not isinstance(value, bool):

@@ -86,6 +86,7 @@ SUBSET_ARGS = [
     "--ignore=tests/tools",
     "--ignore=tests/e2e",
     "--ignore-glob=tests/lint/test_[!r]*.py",
+    "--ignore=tests/distributed",  # a Citus cluster's tests: their own step in .ci/run
 ]
 # The floor combination keeps the template tests and the slow tests (among them the
 # autogenerate declaration-style matrix): `alembic init -t`, the env.py template and
@@ -95,6 +96,7 @@ FLOOR_SUBSET_ARGS = [
     "--ignore=tests/reliability",
     "--ignore=tests/tools/test_benchmarks_smoke.py",
     "--ignore=tests/e2e/test_demo.py",
+    "--ignore=tests/distributed",
 ]
 
 

@@ -13,6 +13,7 @@ from .checks import (
     parse_check_values,
     read_check_constraints,
 )
+from .citus import CitusTable, citus_installed, read_citus_tables
 from .columns import TEXT_TYPES, ColumnInfo, ColumnType, read_column_types, read_columns
 from .dependents import CLASSIFY_SQL, EnumDependent, dependent_from, read_enum_dependents
 from .enums import EnumType, current_schema, find_enum, read_enums
@@ -22,17 +23,20 @@ __all__ = [
     "CLASSIFY_SQL",
     "TEXT_TYPES",
     "CheckConstraintInfo",
+    "CitusTable",
     "ColumnInfo",
     "ColumnType",
     "EnumDependent",
     "EnumType",
     "SearchPath",
+    "citus_installed",
     "count_values_outside",
     "current_schema",
     "dependent_from",
     "find_enum",
     "parse_check_values",
     "read_check_constraints",
+    "read_citus_tables",
     "read_column_types",
     "read_columns",
     "read_enum_dependents",

@@ -223,6 +223,7 @@ def plan_check_set_values(
     lock_timeout: str,
     batch_size: int,
     guard: bool,
+    keep_name: bool = False,
 ) -> Plan:
     """Replace the allowed set without an exclusive lock through any scan, and
     without failing any write of the application before the new set is in force.
@@ -261,6 +262,11 @@ def plan_check_set_values(
     Each step looks at what exists (``T``/``F``), so a rerun after an interruption
     resumes where it stopped; ``NOT VALID`` and ``VALIDATE`` never share a
     transaction.
+
+    ``keep_name`` (a Citus distributed or reference table, where Citus supports no
+    ``RENAME CONSTRAINT``; without ``mapping`` only): step 2 drops ``N`` and adds
+    ``N`` again with the new set ``NOT VALID``, step 3 validates it, and there is no
+    step 4.  A rerun after step 2 drops and adds the same ``NOT VALID`` constraint.
     """
     target = qualified(dialect, schema, table)
     temp = temp_constraint_name(constraint_name)
@@ -268,6 +274,8 @@ def plan_check_set_values(
     trigger = remap_trigger_name(constraint_name)
     label = table_label(schema, table)
     steps: list[Step] = []
+    if keep_name and mapping:
+        raise ValueError("keep_name: without mapping only (a remap needs a trigger)")
     if guard:
         steps.append(
             guard_step(
@@ -279,10 +287,29 @@ def plan_check_set_values(
             )
         )
     new_check = f"CHECK ({check_expression(dialect, column, values)}) NOT VALID"
+    if keep_name:
+        name = ident(dialect, constraint_name)
+        body = f"""
+BEGIN
+    ALTER TABLE {target} DROP CONSTRAINT IF EXISTS {name};
+    ALTER TABLE {target} ADD CONSTRAINT {name} {new_check};
+END
+"""
+        steps.append(
+            exclusive_step(
+                dialect, schema, table, body,
+                f"replace constraint {constraint_name} NOT VALID on {label}", lock_timeout,
+                summary="NOT VALID",
+            )
+        )
+        steps.append(validate_step(dialect, schema, table, constraint_name, lock_timeout))
+        return Plan(f"check_enum_set_values {constraint_name} on {target}", tuple(steps))
     if not mapping:
+        # two statements, not one ALTER TABLE with two subcommands: Citus refuses
+        # ADD CONSTRAINT beside another subcommand on a distributed table
         replace = (
-            f"ALTER TABLE {target} DROP CONSTRAINT {ident(dialect, constraint_name)}, "
-            f"ADD CONSTRAINT {ident(dialect, temp)} {new_check}"
+            f"ALTER TABLE {target} DROP CONSTRAINT {ident(dialect, constraint_name)};\n"
+            f"        ALTER TABLE {target} ADD CONSTRAINT {ident(dialect, temp)} {new_check}"
         )
         body = f"""
 BEGIN
@@ -304,10 +331,8 @@ END
             f"alembic_enum_ops: table {label} has no CHECK constraint {constraint_name} "
             f"(nor {transition} or {temp} left by an interrupted run)"
         )
-        to_transition = (
-            f"ALTER TABLE {target} DROP CONSTRAINT {ident(dialect, constraint_name)}, "
-            f"ADD CONSTRAINT {ident(dialect, transition)} CHECK (("
-        )
+        drop_old = f"ALTER TABLE {target} DROP CONSTRAINT {ident(dialect, constraint_name)}"
+        to_transition = f"ALTER TABLE {target} ADD CONSTRAINT {ident(dialect, transition)} CHECK (("
         union_tail = f") OR ({check_expression(dialect, column, values)})) NOT VALID"
         body = f"""
 DECLARE
@@ -322,6 +347,7 @@ BEGIN
             RAISE EXCEPTION '%', {literal(dialect, missing)}
                 USING ERRCODE = 'undefined_object';
         END IF;
+        {drop_old};  -- apart from the ADD: Citus refuses both in one ALTER TABLE
         EXECUTE {literal(dialect, to_transition)} || old || {literal(dialect, union_tail)};
     END IF;
 END

@@ -24,8 +24,10 @@ backfill, the indexes to build concurrently).  The work is found when the step r
 from the catalog as it is then, which is what makes such a step resumable; offline
 the query is followed by psql's ``\gexec``.
 
-A step with a ``lock_timeout`` starts with ``SET LOCAL lock_timeout``; the runner
-retries a step that fails with SQLSTATE 55P03 (online; a script cannot retry).
+A step with a ``lock_timeout`` starts with ``SET LOCAL lock_timeout`` (on a Citus
+cluster preceded by :data:`CITUS_PROPAGATE_SQL`, so the bound holds on the workers
+too); the runner retries a step that fails with SQLSTATE 55P03 (online; a script
+cannot retry).
 """
 
 from __future__ import annotations
@@ -168,7 +170,7 @@ class Plan:
             text += "; commits the revision's transaction midway"
         return "; ".join([text, *self.notes]) if text else "; ".join(self.notes)
 
-    def as_sql(self, dialect: Dialect) -> str:
+    def as_sql(self, dialect: Dialect, *, distributed: bool = False) -> str:
         """The plan as an offline script fragment, exactly as ``--sql`` prints it."""
         lines: list[str] = []
         previous: Boundary | None = None
@@ -177,7 +179,9 @@ class Plan:
                 lines.append("COMMIT;")
             if step.boundary is Boundary.MIGRATION and previous is not None and previous.commits:
                 lines.append("BEGIN;")
-            lines.extend(terminated(s) for s in step_sql(step, dialect))
+            lines.extend(
+                terminated(s) for s in step_sql(step, dialect, distributed=distributed)
+            )
             previous = step.boundary
         if previous is not None and previous.commits:
             lines.append("BEGIN;")
@@ -226,9 +230,29 @@ def lock_timeout_sql(dialect: Dialect, timeout: str) -> str:
     return f"SET LOCAL lock_timeout = {literal(dialect, timeout)}"
 
 
-def step_sql(step: Step, dialect: Dialect) -> list[str]:
-    """The statements of one step as they are sent, framing included."""
+CITUS_PROPAGATE_SQL = "SET LOCAL citus.propagate_set_commands = 'local'"
+"""On a Citus coordinator, a ``SET LOCAL`` reaches the workers' connections of the
+transaction only with this setting: without it a lock held on a worker is waited for
+whatever the coordinator's ``lock_timeout`` (docs/distributed.md)."""
+
+CITUS_SEQUENTIAL_SQL = "SET LOCAL citus.multi_shard_modify_mode = 'sequential'"
+"""Citus refuses a type command (``CREATE TYPE``, ``ALTER TYPE``...) after a query that
+used parallel connections on a distributed table in the same transaction; in
+sequential mode the step's queries (data checks, ``LOCK``, ``ALTER TABLE``) use one
+connection per node, and the type commands after them run."""
+
+CITUS_SQL = (CITUS_PROPAGATE_SQL, CITUS_SEQUENTIAL_SQL)
+"""What a step in a transaction starts with on a Citus coordinator (``distributed``).
+Scoped to the transaction; inert placeholders on a server without Citus."""
+
+
+def step_sql(step: Step, dialect: Dialect, *, distributed: bool = False) -> list[str]:
+    """The statements of one step as they are sent, framing included; ``distributed``:
+    a step in a transaction starts with :data:`CITUS_SQL`, so its ``lock_timeout``
+    reaches a Citus cluster's workers and its type commands run."""
     body: list[str] = []
+    if distributed and step.boundary is not Boundary.AUTOCOMMIT:
+        body.extend(CITUS_SQL)
     if step.lock_timeout is not None:
         body.append(lock_timeout_sql(dialect, step.lock_timeout))
     body.extend(s.sql + GEXEC if s.generates else s.sql for s in step.statements)
@@ -254,6 +278,9 @@ def single_step_plan(
 
 
 __all__ = [
+    "CITUS_PROPAGATE_SQL",
+    "CITUS_SEQUENTIAL_SQL",
+    "CITUS_SQL",
     "EXCLUSIVE_MODES",
     "GEXEC",
     "Boundary",

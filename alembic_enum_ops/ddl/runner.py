@@ -8,7 +8,8 @@ ones share one); own-transaction steps frame themselves with ``BEGIN``/``COMMIT`
 online and offline show the same transaction boundaries.
 
 Lock timeouts (SQLSTATE 55P03) are retried online with exponential backoff and
-jitter: a migration step through a savepoint, an own-transaction step as a whole.
+jitter: a migration step through a savepoint, an own-transaction step as a whole.  On
+a Citus coordinator the ``lock_timeout`` is propagated to the workers (:func:`distributed`).
 After the last try the error names what the step waited on and who held it.
 
 A statement that *generates* the work (an online conversion's backfill, validations,
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ..catalog.citus import citus_installed
 from ..errors import LockTimeoutExhaustedError
 from ..options import EnumOpsOptions
 from .plan import GEXEC, Boundary, LockTarget, Plan, Step, step_sql
@@ -112,10 +114,40 @@ def _run_autocommit_group(
         raise
 
 
+def distributed(context: MigrationContext, options: EnumOpsOptions) -> bool:
+    """Whether lock timeouts must be propagated to a Citus cluster's workers: as
+    ``options.distributed`` says, else (online) whether the database has ``citus``,
+    asked once per connection."""
+    if options.distributed is not None:
+        return options.distributed
+    connection = context.connection
+    if context.as_sql or connection is None:
+        return False
+    return citus_installed(connection)
+
+
+def prepare_transaction(context: MigrationContext, options: EnumOpsOptions) -> None:
+    """Before an operation's catalog reads (online, on a Citus coordinator): the
+    revision's transaction goes on in sequential mode, so the type commands of the
+    steps that follow are not refused for a parallel query of the reads
+    (:data:`.plan.CITUS_SEQUENTIAL_SQL`).  ``set_config``, not ``SET LOCAL``: outside a
+    transaction block it is silently void."""
+    if context.as_sql or context.connection is None or not distributed(context, options):
+        return
+    _execute(
+        context.connection,
+        "SELECT pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true)",
+    )
+
+
 def _run_step(
     context: MigrationContext, step: Step, options: EnumOpsOptions, sleep: Sleeper
 ) -> None:
-    sql = step_sql(step, context.dialect)
+    sql = step_sql(
+        step,
+        context.dialect,
+        distributed=step.boundary is not Boundary.AUTOCOMMIT and distributed(context, options),
+    )
     if context.as_sql:
         for statement in sql:
             if statement.endswith(GEXEC):  # psql runs what the query generates
@@ -335,6 +367,43 @@ def lock_holders(connection: Connection, target: LockTarget) -> list[str]:
     ]
 
 
+_WORKER_HOLDERS_SQL = sa.text(
+    """
+    SELECT DISTINCT n.nodename || ':' || n.nodeport AS node, l.pid, l.mode,
+           l.relation_name AS shard, coalesce(a.state, '') AS state,
+           coalesce(a.usename::text, '') AS usename,
+           coalesce(a.application_name, '') AS application_name,
+           left(coalesce(a.query, ''), 200) AS query
+    FROM pg_catalog.citus_locks l
+    JOIN pg_catalog.pg_dist_node n ON n.nodeid = l.nodeid
+    LEFT JOIN pg_catalog.citus_stat_activity a
+           ON a.global_pid = l.global_pid AND a.nodeid = l.nodeid
+    WHERE l.granted AND l.locktype = 'relation' AND n.groupid <> 0
+      AND l.relation_name IN (SELECT s.shard_name::text FROM pg_catalog.citus_shards s
+                               WHERE s.table_name = to_regclass(:qualified))
+    ORDER BY 1, 2
+    """
+)
+
+
+def worker_lock_holders(connection: Connection, target: LockTarget) -> list[str]:
+    """On a Citus coordinator, the sessions of the workers holding a lock on a shard of
+    table ``target`` (``citus_locks``: one query over every node; best effort)."""
+    if target.kind != "table" or not citus_installed(connection):
+        return []
+    name = qualified(connection.dialect, target.schema, target.name)
+    try:
+        rows = connection.execute(_WORKER_HOLDERS_SQL, {"qualified": name}).all()
+    except sa.exc.DBAPIError:  # pragma: no cover - diagnostics must never mask the error
+        return []
+    return [
+        f"pid {r.pid} on worker {r.node} ({r.usename or '?'}, "
+        f"{r.application_name or 'no application_name'}, {r.state}) holds {r.mode} on "
+        f"shard {r.shard}; its query: {r.query!r}"
+        for r in rows
+    ]
+
+
 def _exhausted_message(
     connection: Connection, step: Step, attempts: int, options: EnumOpsOptions
 ) -> str:
@@ -343,6 +412,7 @@ def _exhausted_message(
     holders: list[str] = []
     for target in targets:
         holders.extend(lock_holders(connection, target))
+        holders.extend(worker_lock_holders(connection, target))
     holders = list(dict.fromkeys(holders))  # a session locking two targets: named once
     lines = [
         f"{step.description}: could not get {waited} within lock_timeout "

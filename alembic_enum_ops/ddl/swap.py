@@ -22,6 +22,10 @@ before the last unit):
 
 * ``10_type``: the type, its labels (checked against ``old_values`` when given), the
   new labels, the mapping, the domains over it; nothing to do when the labels match;
+* ``15_citus``: on a Citus coordinator, the tables Citus manages and their
+  distribution columns (a distribution column cannot change type; a distributed
+  table's data check is one query per column, which Citus pushes down to every
+  shard); the swap's queries go one connection per node (type commands follow);
 * ``20_blockers``: functions, procedures, rules, triggers, policies, composite or
   range types, foreign tables, domains over the array type... that use the type;
 * ``30_columns``: every column of the type (plain, array, domain; partitioned tables

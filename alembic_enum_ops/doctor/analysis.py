@@ -21,6 +21,7 @@ from ..catalog import (
 from ..ddl import sqltext
 from ..ddl.swap_preview import Blocker, SwapDescription, describe_swaps
 from ..schema_map import SchemaResolver
+from .nodes import node_findings
 from .report import DbObject, ExpectedEnum, Finding, Report, Severity
 
 # --- helpers -------------------------------------------------------------------------
@@ -86,6 +87,7 @@ _REASONS = {
     "casts": "its body casts to the type",
     "partition_key": "in the partition key: its type cannot change",
     "generated": "a generated column",
+    "distribution_column": "the table's Citus distribution column: its type cannot change",
 }
 
 
@@ -134,7 +136,8 @@ def _drift(found: EnumType, want: Sequence[str]) -> tuple[str, str]:
 
 
 def diagnose(connection: Connection, expected: Sequence[ExpectedEnum] | None = None) -> Report:
-    """Read the catalog (at most five queries, whatever the number of types) and report.
+    """Read the catalog (at most five queries, whatever the number of types; one more
+    on a Citus coordinator: every worker's types) and report.
 
     With ``expected`` (the metadata's enums) the model is compared too; without it
     only what the catalog alone shows is reported.
@@ -142,7 +145,11 @@ def diagnose(connection: Connection, expected: Sequence[ExpectedEnum] | None = N
     schemas = SchemaResolver.of(connection)
     if schemas.mapping is not None and expected is not None:
         expected = [_translated(model, schemas) for model in expected]
-    enums = read_enums(connection)
+    # types an extension owns (citus.distribution_type...) are the extension's business;
+    # Citus's own types say the database is a Citus one (no query more on one server)
+    every_enum = read_enums(connection)
+    citus = any(e.extension == "citus" for e in every_enum)
+    enums = [e for e in every_enum if e.extension is None]
     names = {e.name for e in enums} | {x.name for x in expected or ()}
     path = read_search_path(connection, names)
     default_schema = path.current_schema
@@ -161,6 +168,8 @@ def diagnose(connection: Connection, expected: Sequence[ExpectedEnum] | None = N
         enums, swaps, path, expected, column_types,
         default_schema=default_schema, translated=schemas.mapping is not None,
     ).run()
+    if citus:  # each worker's labels (one query)
+        findings += node_findings(connection, enums)
     return Report(
         findings=findings,
         search_path=path,
@@ -626,9 +635,11 @@ class _Analysis:
                     "exist.",
                     "In the revision, drop these objects before op.enum_swap(...) and "
                     "recreate them after it"
-                    + ("; a partition-key or generated column cannot change type: rebuild "
-                       "that table or keep the labels"
-                       if any(b.reason in ("partition_key", "generated") for b in blocking)
+                    + ("; a partition-key, generated or distribution column cannot "
+                       "change type: rebuild that table (undistribute_table() for a "
+                       "distribution column) or keep the labels"
+                       if any(b.reason in ("partition_key", "generated",
+                                           "distribution_column") for b in blocking)
                        else "")
                     + "; adding labels (op.enum_add_value) and renaming them "
                     "(op.enum_rename_value) are not blocked.",

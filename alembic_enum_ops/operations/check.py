@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..catalog import read_citus_tables
 from ..ddl import check as check_ddl
 from ..ddl.check_sql import temp_constraint_name, transition_constraint_name
 from ..ddl.plan import Plan
@@ -21,6 +22,7 @@ from .preflight import (
     find_check,
     read_target,
     refuse_outside,
+    refuse_what_citus_cannot,
     require_text_column,
 )
 
@@ -224,7 +226,9 @@ def plan_check_create(op: CreateCheckEnumOp, target: Target, facts: None) -> Pla
     )
 
 
-def preflight_check_set_values(op: SetCheckEnumValuesOp, target: Target) -> None:
+def preflight_check_set_values(op: SetCheckEnumValuesOp, target: Target) -> bool:
+    """Checks and refusals; whether the constraint must keep its name throughout (a
+    Citus distributed or reference table: no ``RENAME CONSTRAINT`` there)."""
     connection = target.require_connection()
     schema = target.schema(op.schema)
     assert schema is not None
@@ -239,20 +243,36 @@ def preflight_check_set_values(op: SetCheckEnumValuesOp, target: Target) -> None
             f"{op.column_label}: no CHECK constraint named {name} "
             f"(CHECK constraints on the column: {present!r}); pass constraint_name="
         )
+    if op.mapping:
+        refuse_what_citus_cannot(
+            connection, schema, op.table, op.column,
+            action=f"change the values allowed by {name} with a mapping",
+            trigger="the remap keeps rows written meanwhile mapped with a BEFORE UPDATE "
+            "trigger; remap with op.execute('UPDATE ...') first, then call "
+            "check_enum_set_values without mapping",
+        )
     if target.check_data:
         refuse_outside(
             connection, schema, op.table, op.column, [*op.values, *op.mapping],
             action=f"change the values allowed by {name}",
         )
+    citus = read_citus_tables(connection, [(schema, op.table)]).get((schema, op.table))
+    return citus is not None and not citus.supports_triggers
 
 
 @executes(SetCheckEnumValuesOp, preflight=preflight_check_set_values)
-def plan_check_set_values(op: SetCheckEnumValuesOp, target: Target, facts: None) -> Plan:
+def plan_check_set_values(
+    op: SetCheckEnumValuesOp, target: Target, facts: bool | None
+) -> Plan:
+    # offline nothing is read: a script for a Citus cluster keeps the name when the
+    # options say the cluster is distributed
+    keep_name = facts if facts is not None else bool(target.options.distributed)
     return check_ddl.plan_check_set_values(
         target.dialect, target.schema(op.schema), op.table, op.column, op.values,
         constraint_name_for(op), mapping=op.mapping,
         lock_timeout=target.options.lock_timeout,
         batch_size=target.options.check_batch_size, guard=not target.online,
+        keep_name=keep_name and not op.mapping,
     )
 
 

@@ -22,6 +22,7 @@ from .preflight import (
     constraint_name_for,
     read_target,
     refuse_outside,
+    refuse_what_citus_cannot,
     require_enum,
     require_text_column,
 )
@@ -165,6 +166,12 @@ class CheckToEnumOp(CheckEnumOperation):
 # --- executors: preflight (online, catalog reads, data check, refusals) + a pure plan --
 
 
+ONLINE_TRIGGER = (
+    "an online conversion keeps its shadow column in sync with a trigger; online=False "
+    "rewrites the table (under ACCESS EXCLUSIVE) instead"
+)
+
+
 EnumFacts = tuple[str, str | None, tuple[str, ...]]
 """The enum a column is converted from: (name, schema, labels)."""
 
@@ -176,6 +183,11 @@ def preflight_enum_to_check(op: EnumToCheckOp, target: Target) -> EnumFacts | No
     schema = target.schema(op.schema)
     assert schema is not None
     found, _checks = read_target(connection, schema, op.table, op.column)
+    refuse_what_citus_cannot(
+        connection, schema, op.table, op.column,
+        action=f"convert {op.column_label} to text + CHECK", changes_type=found.is_enum,
+        trigger=ONLINE_TRIGGER if op.online else None,
+    )
     if found.is_enum:
         type_schema = (
             found.type_schema if op.type_schema is None else target.schema(op.type_schema)
@@ -251,6 +263,11 @@ def preflight_check_to_enum(op: CheckToEnumOp, target: Target) -> None:
     )
     if not already:
         require_text_column(found, op, "it is not a text + CHECK column")
+        refuse_what_citus_cannot(
+            connection, schema, op.table, op.column,
+            action=f"convert {op.column_label} to enum {type_schema}.{op.type_name}",
+            changes_type=True, trigger=ONLINE_TRIGGER if op.online else None,
+        )
         if target.check_data:
             refuse_outside(
                 connection, schema, op.table, op.column, list(op.values),

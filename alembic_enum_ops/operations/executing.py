@@ -26,7 +26,7 @@ from alembic.operations import MigrateOperation, Operations
 from ..catalog import current_schema
 from ..ddl.plan import Plan
 from ..ddl.progress import Progress
-from ..ddl.runner import run_plan
+from ..ddl.runner import prepare_transaction, run_plan
 from ..errors import EnumOpsError
 from ..options import EnumOpsOptions
 from ..schema_map import translate
@@ -141,6 +141,7 @@ def _run(operations: Operations, operation: MigrateOperation) -> None:
     context = operations.migration_context
     try:
         target = target_for(context, operation)
+        prepare_transaction(context, target.options)
         plan = plan_operation(operation, target)
         run_plan(context, plan, target.options)
     except EnumOpsError as error:

@@ -15,6 +15,7 @@ from ..catalog import (
     EnumType,
     count_values_outside,
     read_check_constraints,
+    read_citus_tables,
     read_columns,
     read_enum_dependents,
     read_enums,
@@ -163,3 +164,36 @@ def require_text_column(found: ColumnInfo, operation: CheckEnumOperation, hint: 
             "needs a text, varchar or char column"
         )
 
+
+
+def refuse_what_citus_cannot(
+    connection: Connection,
+    schema: str,
+    table: str,
+    column: str,
+    *,
+    action: str,
+    changes_type: bool = False,
+    trigger: str | None = None,
+) -> None:
+    """On a Citus coordinator, refuse before anything changes what Citus would refuse
+    midway: changing the type of a distribution column (``changes_type``), and a
+    trigger (``trigger`` says what it is for) on a distributed or reference table.
+    Nothing is read beyond one cached query when the database has no Citus."""
+    facts = read_citus_tables(connection, [(schema, table)]).get((schema, table))
+    if facts is None:
+        return
+    label = f"{schema}.{table}"
+    if changes_type and facts.distribution_column == column:
+        raise UnsafeOperationError(
+            f"alembic_enum_ops: refusing to {action}: column {column} of table {label} is "
+            "its Citus distribution column (Citus cannot change the type of a "
+            "distribution column); nothing was changed. undistribute_table() first, or "
+            "distribute the table by another column."
+        )
+    if trigger is not None and not facts.supports_triggers:
+        raise UnsafeOperationError(
+            f"alembic_enum_ops: refusing to {action}: table {label} is {facts.describe()}, "
+            f"and {trigger} (Citus supports no trigger on distributed or reference "
+            "tables); nothing was changed."
+        )

@@ -646,6 +646,8 @@ def test_skip_label_comparison_per_enum(
         ({"ignore_label_order": "yes"}, TypeError,
          "ignore_label_order must be True or False, got 'yes'"),
         ({"compare_labels": 0}, TypeError, "compare_labels must be True or False, got 0"),
+        ({"distributed": "yes"}, TypeError,
+         "distributed must be None, True or False, got 'yes'"),
         ({"skip_label_comparison": "ai.st"}, TypeError,
          "skip_label_comparison must be a collection of 'schema.name' strings or "
          "(schema, name) tuples, got the string 'ai.st': write {'ai.st'}"),

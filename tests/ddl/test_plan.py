@@ -124,3 +124,33 @@ def test_summary_is_read_off_the_statements() -> None:
     )
     harmless = Plan("none", (Step(Boundary.MIGRATION, (Statement("SELECT 1"),), "s"),))
     assert harmless.summary() is None
+
+
+def test_distributed_steps_start_with_the_citus_settings() -> None:
+    """On a Citus coordinator a step in a transaction starts with the settings that
+    carry its lock_timeout to the workers and keep its type commands allowed; an
+    autocommit step (no transaction) takes neither."""
+    lock = (LockTarget("type", "ai", "t", "ACCESS EXCLUSIVE"),)
+    plan = Plan(
+        "demo",
+        (
+            Step(Boundary.MIGRATION, (Statement("SELECT 1", locks=lock),), "m", lock_timeout="1s"),
+            Step(Boundary.AUTOCOMMIT, (Statement("SELECT 2"),), "a"),
+            Step(Boundary.OWN, (Statement("SELECT 3"),), "o"),
+        ),
+    )
+    assert plan.as_sql(DIALECT, distributed=True).splitlines() == [
+        "SET LOCAL citus.propagate_set_commands = 'local';",
+        "SET LOCAL citus.multi_shard_modify_mode = 'sequential';",
+        "SET LOCAL lock_timeout = '1s';",
+        "SELECT 1;",
+        "COMMIT;",
+        "SELECT 2;",
+        "BEGIN;",
+        "SET LOCAL citus.propagate_set_commands = 'local';",
+        "SET LOCAL citus.multi_shard_modify_mode = 'sequential';",
+        "SELECT 3;",
+        "COMMIT;",
+        "BEGIN;",
+    ]
+    assert "citus" not in plan.as_sql(DIALECT)

@@ -347,7 +347,7 @@ def test_objects_that_block_or_complicate_a_swap(db_url: str) -> None:
     )
     assert "column ai.by_status.g (a generated column)" in blocked.message
     assert "drop these objects before op.enum_swap" in blocked.fix
-    assert "a partition-key or generated column cannot change type" in blocked.fix
+    assert "a partition-key, generated or distribution column cannot change type" in blocked.fix
     rewrites = only(report, "swap-rewrites")
     assert rewrites.severity is Severity.INFO
     assert {(o.kind, o.name) for o in rewrites.objects} == {

@@ -807,3 +807,35 @@ def test_set_values_mapping_on_a_partitioned_table(db_url: str, second_db_url: s
         assert allowed(url, "parts", "ck_parts_status_enum") == ("a", "c", "d")
         assert query(url, "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal") == [(0,)]
     assert checks(db_url) == checks(second_db_url)
+
+
+def test_set_values_keeping_the_name_for_citus_replays_on_one_server(
+    db_url: str, second_db_url: str
+) -> None:
+    """A script rendered with ``distributed=True`` (for a Citus cluster: no RENAME
+    CONSTRAINT on a distributed table) drops and adds the constraint under its own
+    name; the Citus settings are inert on a server without Citus."""
+    for url in (db_url, second_db_url):
+        _with_check(url, ["pending", "done", "old"], "pending", "done")
+
+    def migration(op: Any) -> None:
+        op.check_enum_set_values("queue", "status", ["pending", "done", "new"], schema="public")
+
+    run_online(db_url, migration)
+    script = render_offline(migration, enum_ops={"distributed": True})
+    assert "RENAME" not in script and "citus.propagate_set_commands" in script
+    apply_script(second_db_url, script)
+    assert checks(db_url) == checks(second_db_url)
+    assert allowed(second_db_url, "queue", "ck_queue_status_enum") == ("pending", "done", "new")
+
+
+def test_keeping_the_name_does_not_go_with_a_mapping() -> None:
+    from alembic_enum_ops.ddl.check import plan_check_set_values
+    from alembic_enum_ops.ddl.sqltext import default_dialect
+
+    with pytest.raises(ValueError, match=r"keep_name: without mapping only \(a remap needs "
+                       r"a trigger\)"):
+        plan_check_set_values(
+            default_dialect(), "public", "queue", "status", ["a"], "ck", mapping={"b": "a"},
+            lock_timeout="1s", batch_size=10, guard=True, keep_name=True,
+        )

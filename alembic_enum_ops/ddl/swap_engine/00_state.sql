@@ -32,6 +32,9 @@ DECLARE
     cands jsonb := '[]'::jsonb;         -- typed-literal spellings to remap: {text, array}
     map_text text;               -- format() pattern: a text value mapped
     map_array text;              -- format() pattern: a text[] value mapped
+    -- Citus (15_citus): the tables it manages, {relid: {kind, key}}; key is the
+    -- distribution column's attnum (null for reference and Citus local tables)
+    citus_tables jsonb := '{}'::jsonb;
     -- what the swap touches
     cols jsonb := '[]'::jsonb;          -- table columns of the type: {relid, attnum, schema,
                                  -- table, column, array, domain, converted}

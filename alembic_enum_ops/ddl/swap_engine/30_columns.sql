@@ -61,6 +61,16 @@ BEGIN
                                'column)', r.col, r.nsp, r.rel));
             CONTINUE;
         END IF;
+        IF (citus_tables -> r.relid::text ->> 'key')::int2 = r.attnum THEN
+            blockers := blockers || jsonb_build_object(
+                'classid', 'pg_catalog.pg_class'::regclass::oid::bigint,
+                'objid', r.relid::bigint, 'objsubid', r.attnum, 'reason', 'distribution_column',
+                'text', format('column %I of table %s.%s is its Citus distribution column '
+                               '(Citus cannot change the type of a distribution column; '
+                               'undistribute_table() first, or distribute by another '
+                               'column)', r.col, r.nsp, r.rel));
+            CONTINUE;
+        END IF;
         IF r.relkind IN ('r', 'p') AND r.attgenerated <> '' THEN
             blockers := blockers || jsonb_build_object(
                 'classid', 'pg_catalog.pg_class'::regclass::oid::bigint,
@@ -84,6 +94,20 @@ BEGIN
             branches := branches || jsonb_build_object(
                 'relation', format('%I.%I', r.nsp, r.rel),
                 'shown', format('%s.%s', r.nsp, r.rel),
+                -- Citus pushes a table's query down to its shards, but not a lateral
+                -- UNION ALL: one query per column there (one scan each)
+                'solo', CASE WHEN citus_tables ? r.relid::text THEN
+                    CASE WHEN r.is_array THEN format(
+                        'SELECT %L, u.l, count(*), %L FROM %I.%I AS t CROSS JOIN LATERAL '
+                        '(SELECT DISTINCT e::text AS l FROM unnest(t.%I) AS e '
+                        'WHERE e::text = ANY($1)) AS u WHERE t.%I%s && $1::%s[] '
+                        'GROUP BY u.l ORDER BY u.l',
+                        r.col, ' (in the array)', r.nsp, r.rel, r.col, r.col,
+                        CASE WHEN cast_to = '' THEN '' ELSE cast_to || '[]' END, qtype)
+                    ELSE format(
+                        'SELECT %L, t.%I::text AS l, count(*), %L FROM %I.%I AS t '
+                        'WHERE t.%I%s = ANY($1::%s[]) GROUP BY 2 ORDER BY 2',
+                        r.col, r.col, '', r.nsp, r.rel, r.col, cast_to, qtype) END END,
                 'branch', CASE WHEN r.is_array THEN format(
                     'SELECT DISTINCT %s AS n, %L AS c, e::text AS l, %L AS tail '
                     'FROM unnest(t.%I) AS e WHERE e::text = ANY($1)',
@@ -161,15 +185,18 @@ BEGIN
     -- one data-check query per table, all its columns in one scan
     SELECT coalesce(jsonb_agg(jsonb_build_object(
                'relation', x.shown,
-               'sql', format('SELECT u.c, u.l, count(*), u.tail FROM %s AS t CROSS JOIN '
+               'sql', coalesce(x.solo, format(
+                             'SELECT u.c, u.l, count(*), u.tail FROM %s AS t CROSS JOIN '
                              'LATERAL (%s) AS u WHERE %s GROUP BY u.n, u.c, u.l, u.tail '
-                             'ORDER BY u.n, u.l', x.relation, x.branches, x.pre))
+                             'ORDER BY u.n, u.l', x.relation, x.branches, x.pre)))
                ORDER BY x.first), '[]')
       INTO checks
       FROM (SELECT b.value->>'relation' AS relation, b.value->>'shown' AS shown,
                    string_agg(b.value->>'branch', ' UNION ALL ' ORDER BY b.ord) AS branches,
                    string_agg(b.value->>'pre', ' OR ' ORDER BY b.ord) AS pre,
+                   min(b.value->>'solo') AS solo,
                    min(b.ord) AS first
               FROM jsonb_array_elements(branches) WITH ORDINALITY AS b(value, ord)
-             GROUP BY 1, 2) AS x;
+             GROUP BY 1, 2, CASE WHEN b.value->>'solo' IS NOT NULL
+                                 THEN b.ord END) AS x;
 END the_columns;

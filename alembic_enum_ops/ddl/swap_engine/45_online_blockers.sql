@@ -8,6 +8,7 @@
 -- (the capture takes the parent's only), and a BEFORE trigger firing after the sync
 -- trigger that may change a converted column (the shadow would keep the value from
 -- before it).
+-- On a Citus coordinator, a distributed or reference table (no trigger there).
 -- What neither swap can carry, that only an online swap would otherwise meet midway or
 -- get wrong: a generated column computed from a converted column with a literal of the
 -- type (40 lists those without one), columns of other tables holding the row type of a
@@ -27,6 +28,22 @@ BEGIN
     IF p_strategy <> 'online' THEN
         EXIT online_blockers;
     END IF;
+    -- Citus (15): no trigger on a distributed or reference table, so no sync trigger
+    blockers := blockers || coalesce((
+        SELECT jsonb_agg(jsonb_build_object(
+                   'classid', 'pg_catalog.pg_class'::regclass::oid::bigint,
+                   'objid', (c.x->>'objid')::bigint, 'objsubid', (c.x->>'objsubid')::int,
+                   'reason', 'online',
+                   'text', format('column %I of table %s.%s: a Citus %s table, and Citus '
+                                  'supports no trigger on it (the online swap keeps a '
+                                  'shadow column in sync with one)', c.x->>'column',
+                                  c.x->>'schema', c.x->>'table',
+                                  citus_tables -> (c.x->>'objid') ->> 'kind'))
+                 ORDER BY c.ord)
+          FROM jsonb_array_elements(cols) WITH ORDINALITY AS c(x, ord)
+         WHERE (c.x->>'converted')::boolean
+           AND citus_tables -> (c.x->>'objid') ->> 'kind' IN ('distributed', 'reference')),
+        '[]'::jsonb);
     -- the row types of the converted tables (and partitions), then every type holding
     -- one, step by step: arrays, domains, composite types with an attribute of one
     SELECT coalesce(array_agg(c.reltype ORDER BY c.oid), '{}'),
