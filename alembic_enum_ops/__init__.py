@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from . import autogenerate as autogenerate  # registers the comparators and renderers
 from . import operations as operations  # registers the operations and their executors
-from .ddl.online_cleanup import online_cleanup
+from .ddl.online.cleanup import online_cleanup
 from .ddl.plan import Boundary, Plan, Statement, Step
 from .ddl.swap_preview import preview_swap
 from .errors import (

@@ -5,7 +5,7 @@ twin CHECKs, the new type and the domain twins), in one query.
 An online swap or conversion marks everything it creates this way; its cut-over
 removes the marks of what it keeps.  So after a finished conversion this read returns
 nothing, and after an abandoned one it returns exactly what ``alembic-enum-ops
-online-cleanup`` may remove (:mod:`alembic_enum_ops.ddl.online_cleanup`).
+online-cleanup`` may remove (:mod:`alembic_enum_ops.ddl.online.cleanup`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """``alembic-enum-ops online-cleanup``: remove what an abandoned online conversion left
-(:mod:`alembic_enum_ops.ddl.online_cleanup`), and nothing else.
+(:mod:`alembic_enum_ops.ddl.online.cleanup`), and nothing else.
 
 An interrupted online swap is meant to be resumed (run the migration again); this
 command is for a conversion given up.  It lists what it found and the SQL it runs;
@@ -76,7 +76,7 @@ def _split(value: str, option: str, parts: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..ddl.online_cleanup import online_cleanup
+    from ..ddl.online.cleanup import online_cleanup
     from ..ddl.plan import step_sql, terminated
     from ..ddl.runner import RETRY_ADVICE
     from ..errors import EnumOpsError, LockTimeoutExhaustedError

@@ -71,7 +71,7 @@ from importlib import resources
 from sqlalchemy.engine import Dialect
 
 from ..catalog.dependents import CLASSIFY_SQL
-from .online_shared import include_online_units
+from .online.units import include_online_units
 from .plan import Boundary, LockTarget, Plan, Statement, Step
 from .sqltext import dollar_quote, literal, qualified
 

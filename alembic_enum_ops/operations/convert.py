@@ -11,7 +11,7 @@ from typing import Any
 
 from ..ddl import convert as convert_ddl
 from ..ddl.check_sql import guard_sql, guard_step
-from ..ddl.online_convert import plan_online_conversion
+from ..ddl.online.convert import plan_online_conversion
 from ..ddl.plan import Plan
 from ..ddl.sqltext import qualified
 from ..errors import EnumStateError, InvalidEnumInputError

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..ddl import swap as swap_planner
-from ..ddl.online import plan_online_swap
+from ..ddl.online.swap import plan_online_swap
 from ..ddl.plan import Plan
 from ..ddl.swap_preview import describe_swap
 from ..errors import InvalidEnumInputError

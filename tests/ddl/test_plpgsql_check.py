@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from alembic_enum_ops.ddl import check as check_ddl
 from alembic_enum_ops.ddl import convert as convert_ddl
 from alembic_enum_ops.ddl import native as native_ddl
-from alembic_enum_ops.ddl.online import plan_online_swap
-from alembic_enum_ops.ddl.online_convert import plan_online_conversion
+from alembic_enum_ops.ddl.online.convert import plan_online_conversion
+from alembic_enum_ops.ddl.online.swap import plan_online_swap
 from alembic_enum_ops.ddl.plan import Plan
 from alembic_enum_ops.ddl.sqltext import default_dialect, dollar_quote
 from alembic_enum_ops.ddl.swap import plan_swap

@@ -16,7 +16,7 @@ from alembic.migration import MigrationContext
 from alembic_enum_ops import EnumOpsError, EnumOpsOptions, EnumStateError, UnsafeOperationError
 from alembic_enum_ops.catalog.online import MARKER, read_online_leftovers
 from alembic_enum_ops.cli import main as cli_main
-from alembic_enum_ops.ddl.online_convert import plan_online_conversion
+from alembic_enum_ops.ddl.online.convert import plan_online_conversion
 from alembic_enum_ops.ddl.plan import Plan
 from alembic_enum_ops.ddl.runner import run_plan
 from alembic_enum_ops.operations import CheckToEnumOp, EnumToCheckOp

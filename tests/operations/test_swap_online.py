@@ -20,7 +20,7 @@ from alembic.migration import MigrationContext
 
 from alembic_enum_ops import EnumOpsError, EnumOpsOptions, EnumStateError
 from alembic_enum_ops.cli import main as cli_main
-from alembic_enum_ops.ddl.online import MARKER, plan_online_swap
+from alembic_enum_ops.ddl.online.swap import MARKER, plan_online_swap
 from alembic_enum_ops.ddl.plan import Plan
 from alembic_enum_ops.ddl.runner import run_plan
 from alembic_enum_ops.errors import InvalidEnumInputError

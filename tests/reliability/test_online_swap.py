@@ -34,8 +34,8 @@ from alembic.migration import MigrationContext
 from alembic_enum_ops import EnumOpsOptions
 from alembic_enum_ops.catalog.online import read_online_leftovers
 from alembic_enum_ops.cli import main as cli_main
-from alembic_enum_ops.ddl.online import plan_online_swap
-from alembic_enum_ops.ddl.online_cleanup import online_cleanup
+from alembic_enum_ops.ddl.online.cleanup import online_cleanup
+from alembic_enum_ops.ddl.online.swap import plan_online_swap
 from alembic_enum_ops.ddl.plan import Plan
 from alembic_enum_ops.ddl.runner import run_plan
 from alembic_enum_ops.errors import LockTimeoutExhaustedError, StatementFailedError

@@ -187,7 +187,7 @@ BEGIN
                      WHERE h.inhparent = c.oid AND pc.relkind = 'p')))
         UNION ALL
         -- BEFORE triggers firing after the sync trigger that may change a converted
-        -- column (the shared query: online_units/late_triggers.sql)
+        -- column (the shared query: online/sql/late_triggers.sql)
         SELECT 'pg_catalog.pg_trigger'::regclass, late.tgoid, 0, 'online', late.text
           FROM (
             @@LATE_TRIGGERS@@

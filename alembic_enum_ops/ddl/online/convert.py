@@ -9,7 +9,7 @@ expand/contract as the online swap, on one column.
    ``col::text`` (or ``col::text::enum``) on every insert and update.  For
    ``check_to_enum`` the type is created here too, so a refusal leaves nothing;
 2. **backfill**, **constraints**, **validations**, **indexes** -- the online phases
-   (:mod:`.online_phases`); for ``enum_to_check`` the new CHECK is one of the
+   (:mod:`.phases`); for ``enum_to_check`` the new CHECK is one of the
    "twins": added ``NOT VALID`` on the shadow and validated before the cut-over;
 3. **cut-over** -- one short transaction under ``lock_timeout``: the old column goes,
    the shadow takes its name, NOT NULL without a scan, the indexes' and CHECK's names,
@@ -31,13 +31,13 @@ from collections.abc import Sequence
 
 from sqlalchemy.engine import Dialect
 
-from .check_sql import ACCESS_EXCLUSIVE, do_block, table_label, table_lock
-from .convert import drop_type_if_unused_sql
-from .online_convert_refusals import CAPTURED_CHECK, REFUSE, SOURCE_CHECK, blockers
-from .online_phases import column_key, phase_steps
-from .online_shared import include_online_units
-from .plan import Boundary, LockTarget, Plan, Statement, Step
-from .sqltext import literal, literal_list, qualified
+from ..check_sql import ACCESS_EXCLUSIVE, do_block, table_label, table_lock
+from ..convert import drop_type_if_unused_sql
+from ..plan import Boundary, LockTarget, Plan, Statement, Step
+from ..sqltext import literal, literal_list, qualified
+from .convert_refusals import CAPTURED_CHECK, REFUSE, SOURCE_CHECK, blockers
+from .phases import column_key, phase_steps
+from .units import include_online_units
 
 _STATE = """
     online_marker text := 'alembic_enum_ops online';

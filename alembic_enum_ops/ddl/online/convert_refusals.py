@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Dialect
 
-from .convert import CONSTANT_DEFAULT_RE
-from .sqltext import literal
+from ..convert import CONSTANT_DEFAULT_RE
+from ..sqltext import literal
 
 SOURCE_CHECK = """
     u_subject := u_key;

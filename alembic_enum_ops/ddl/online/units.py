@@ -1,5 +1,5 @@
 """The PL/pgSQL units the online swap and the online conversions share
-(``online_units/*.sql``): capturing a table's index and CHECK definitions for its
+(``sql/*.sql``): capturing a table's index and CHECK definitions for its
 shadow columns, adding the shadows and the sync trigger, one table's cut-over, and the
 query finding BEFORE triggers that would fire after the sync trigger.
 
@@ -26,10 +26,10 @@ _PLACEHOLDER = re.compile(
 
 
 def online_unit(name: str) -> str:
-    """The text of one shared unit (``online_units/<name>.sql``)."""
+    """The text of one shared unit (``sql/<name>.sql``)."""
     if name not in UNITS:
         raise ValueError(f"no online unit {name!r}; units are {UNITS}")
-    folder = resources.files(__package__) / "online_units"
+    folder = resources.files(__package__) / "sql"
     return (folder / f"{name}.sql").read_text(encoding="utf-8")
 
 

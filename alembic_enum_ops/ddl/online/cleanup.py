@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection, Dialect
 
-from ..catalog.online import Leftover, read_online_leftovers, subject_of
-from ..options import EnumOpsOptions
-from .plan import Boundary, LockTarget, Plan, Statement, Step
-from .runner import run_plan
-from .sqltext import ident, qualified
+from ...catalog.online import Leftover, read_online_leftovers, subject_of
+from ...options import EnumOpsOptions
+from ..plan import Boundary, LockTarget, Plan, Statement, Step
+from ..runner import run_plan
+from ..sqltext import ident, qualified
 
 
 def plan_online_cleanup(

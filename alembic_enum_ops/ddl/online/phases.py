@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Dialect
 
-from ..catalog.online import MARKER
-from .plan import Boundary, LockTarget, Statement, Step
-from .sqltext import literal
+from ...catalog.online import MARKER
+from ..plan import Boundary, LockTarget, Statement, Step
+from ..sqltext import literal
 
 
 def enum_key(dialect: Dialect, schema: str | None, name: str) -> str:

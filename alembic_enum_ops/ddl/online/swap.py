@@ -42,11 +42,11 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy.engine import Dialect
 
-from ..catalog.online import MARKER
-from .online_phases import enum_key, phase_steps
-from .plan import Boundary, LockTarget, Plan, Statement, Step
-from .sqltext import dollar_quote, literal, qualified
-from .swap import swap_engine_sql
+from ...catalog.online import MARKER
+from ..plan import Boundary, LockTarget, Plan, Statement, Step
+from ..sqltext import dollar_quote, literal, qualified
+from ..swap import swap_engine_sql
+from .phases import enum_key, phase_steps
 
 __all__ = ["MARKER", "plan_online_swap"]
 
