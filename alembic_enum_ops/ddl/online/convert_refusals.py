@@ -115,10 +115,12 @@ def blockers(dialect: Dialect) -> str:
            AND NOT (dep.classid = 'pg_catalog.pg_class'::regclass
                     AND EXISTS (SELECT 1 FROM pg_catalog.pg_index x
                                  WHERE x.indexrelid = dep.objid))
-           -- CHECK, primary key and unique constraints: looked at below / with indexes
+           -- CHECK, primary key and unique constraints: looked at below / with indexes;
+           -- NOT NULL (a constraint from PostgreSQL 18): carried by the cut-over
            AND NOT (dep.classid = 'pg_catalog.pg_constraint'::regclass
                     AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con
-                                 WHERE con.oid = dep.objid AND con.contype IN ('c', 'p', 'u')))
+                                 WHERE con.oid = dep.objid
+                                   AND con.contype IN ('c', 'p', 'u', 'n')))
            -- the column's own default (a generated column's expression is another's)
            AND NOT (dep.classid = 'pg_catalog.pg_attrdef'::regclass
                     AND EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ad
