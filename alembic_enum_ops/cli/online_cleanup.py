@@ -76,9 +76,9 @@ def _split(value: str, option: str, parts: int) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..ddl.lock_waits import RETRY_ADVICE
     from ..ddl.online.cleanup import online_cleanup
     from ..ddl.plan import step_sql, terminated
-    from ..ddl.runner import RETRY_ADVICE
     from ..errors import EnumOpsError, LockTimeoutExhaustedError
     from ..options import EnumOpsOptions
 
