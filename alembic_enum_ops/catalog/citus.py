@@ -69,9 +69,14 @@ _TABLES_SQL = sa.text(
     FROM pg_catalog.pg_dist_partition p
     JOIN pg_catalog.pg_class c ON c.oid = p.logicalrelid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-    WHERE (n.nspname || '.' || c.relname) = ANY(:names)
+    -- (schema, table) pairs: a name holding a dot cannot stand for another table
+    WHERE (n.nspname::text, c.relname::text) IN (
+        SELECT w.s, w.t FROM unnest(CAST(:schemas AS text[]), CAST(:tables AS text[])) AS w(s, t))
     """
-).bindparams(sa.bindparam("names", type_=ARRAY(sa.Text())))
+).bindparams(
+    sa.bindparam("schemas", type_=ARRAY(sa.Text())),
+    sa.bindparam("tables", type_=ARRAY(sa.Text())),
+)
 
 
 def read_citus_tables(
@@ -79,10 +84,12 @@ def read_citus_tables(
 ) -> dict[tuple[str, str], CitusTable]:
     """``{(schema, table): CitusTable}`` for the tables of ``tables`` Citus manages
     (empty without Citus)."""
-    wanted = sorted({f"{schema}.{table}" for schema, table in tables})
+    wanted = sorted(set(tables))
     if not wanted or not citus_installed(connection):
         return {}
-    rows = connection.execute(_TABLES_SQL, {"names": wanted}).all()
+    rows = connection.execute(
+        _TABLES_SQL, {"schemas": [s for s, _ in wanted], "tables": [t for _, t in wanted]}
+    ).all()
     return {
         (r.schema, r.table): CitusTable(r.schema, r.table, r.kind, r.distribution_column)
         for r in rows
